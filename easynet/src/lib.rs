@@ -17,6 +17,9 @@
 
 pub mod handler;
 pub mod protocol;
+pub mod socket;
+pub mod udp;
+pub mod unix;
 
 pub use easynet_macros::{protocol, request_handler};
 pub use handler::{RecvError, RequestHandler};

@@ -15,6 +15,7 @@
 //! ```
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+pub mod guide;
 pub mod handler;
 pub mod protocol;
 pub mod socket;

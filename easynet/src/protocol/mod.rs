@@ -162,17 +162,29 @@ pub trait Converter: Send + Sync + 'static {
     fn from_dto(&self, dto: Self::ReceivedDto) -> Result<Self::Received, BoxError>;
 }
 
+#[cfg(feature = "cbor")]
+mod cbor;
 mod codec;
+mod converter;
 mod framing;
 mod json;
 mod length_prefixed;
 mod line;
+#[cfg(feature = "msgpack")]
+mod msgpack;
 mod raw;
+#[cfg(any(feature = "cbor", feature = "msgpack"))]
+mod self_delimited;
 
+#[cfg(feature = "cbor")]
+pub use cbor::{Cbor, CborDecoder};
 pub use codec::{CodecError, PacketCodec};
+pub use converter::{Converted, ConvertedDecoder};
 pub use json::{Json, JsonDecoder};
 pub use length_prefixed::{LengthPrefixed, LengthPrefixedDecoder};
 pub use line::{Line, LineDecoder, Newline};
+#[cfg(feature = "msgpack")]
+pub use msgpack::{MsgPack, MsgPackDecoder};
 pub use raw::{Raw, RawChunks, RawChunksDecoder};
 
 // A shared protocol object is a protocol object: servers can hand one `Arc` to every

@@ -53,8 +53,11 @@ pub trait DatagramProtocol: Send + Sync + 'static {
     type Received;
 
     /// Appends the datagram for `packet` to `out`.
-    fn encode_datagram(&self, packet: &Self::Sent, out: &mut BytesMut)
-    -> Result<(), SerializeError>;
+    fn encode_datagram(
+        &self,
+        packet: &Self::Sent,
+        out: &mut BytesMut,
+    ) -> Result<(), SerializeError>;
 
     /// Parses one datagram.
     fn decode_datagram(&self, datagram: &[u8]) -> Result<Self::Received, ParseError>;

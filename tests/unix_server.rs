@@ -174,15 +174,20 @@ impl RequestHandler for Scripted {
 struct Fixture {
     _dir: tempfile::TempDir,
     path: PathBuf,
-    server: easynet::unix::server::BackgroundUnixServer,
+    server: easynet::unix::server::BackgroundServer,
 }
 
 fn start(handler: Scripted, config: UnixServerConfig) -> Fixture {
     easynet_suite::init_tracing();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("server.sock");
-    let server =
-        UnixStreamServer::start_background(&path, Lines::with_limit(16), handler, config).unwrap();
+    let server = UnixStreamServer::spawn_background_with_config(
+        &path,
+        Lines::with_limit(16),
+        handler,
+        config,
+    )
+    .unwrap();
     Fixture {
         _dir: dir,
         path,
@@ -428,13 +433,8 @@ fn stale_socket_file_is_replaced() {
     let path = dir.path().join("stale.sock");
     drop(std::os::unix::net::UnixListener::bind(&path).unwrap());
     assert!(path.exists(), "a dead server's file is left behind");
-    let server = UnixStreamServer::start_background(
-        &path,
-        Lines::default(),
-        Scripted::default(),
-        UnixServerConfig::default(),
-    )
-    .unwrap();
+    let server =
+        UnixStreamServer::spawn_background(&path, Lines::default(), Scripted::default()).unwrap();
     let c = client(&path);
     c.send_packet("alive").unwrap();
     assert_eq!(recv(&c), "alive");
@@ -444,12 +444,7 @@ fn stale_socket_file_is_replaced() {
 #[test]
 fn path_of_a_live_server_is_refused() {
     let f = start(Scripted::default(), UnixServerConfig::default());
-    let second = UnixStreamServer::start_background(
-        &f.path,
-        Lines::default(),
-        Scripted::default(),
-        UnixServerConfig::default(),
-    );
+    let second = UnixStreamServer::spawn_background(&f.path, Lines::default(), Scripted::default());
     match second {
         Err(UnixServerError::AddressInUse(p)) => assert_eq!(p, f.path),
         other => panic!("expected AddressInUse, got {other:?}"),
@@ -465,12 +460,7 @@ fn a_path_that_is_not_a_socket_is_refused_and_kept() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("data.txt");
     std::fs::write(&path, "precious").unwrap();
-    let result = UnixStreamServer::start_background(
-        &path,
-        Lines::default(),
-        Scripted::default(),
-        UnixServerConfig::default(),
-    );
+    let result = UnixStreamServer::spawn_background(&path, Lines::default(), Scripted::default());
     assert!(
         matches!(result, Err(UnixServerError::NotASocket(_))),
         "{result:?}"
@@ -482,24 +472,14 @@ fn a_path_that_is_not_a_socket_is_refused_and_kept() {
 fn socket_file_is_removed_at_shutdown_only_if_still_ours() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("cleanup.sock");
-    let server = UnixStreamServer::start_background(
-        &path,
-        Lines::default(),
-        Scripted::default(),
-        UnixServerConfig::default(),
-    )
-    .unwrap();
+    let server =
+        UnixStreamServer::spawn_background(&path, Lines::default(), Scripted::default()).unwrap();
     assert!(path.exists());
     server.shutdown().unwrap();
     assert!(!path.exists(), "our socket file is removed");
 
-    let server = UnixStreamServer::start_background(
-        &path,
-        Lines::default(),
-        Scripted::default(),
-        UnixServerConfig::default(),
-    )
-    .unwrap();
+    let server =
+        UnixStreamServer::spawn_background(&path, Lines::default(), Scripted::default()).unwrap();
     // Someone replaces the file (as a new server would after deciding ours was stale).
     std::fs::remove_file(&path).unwrap();
     let _other = std::os::unix::net::UnixListener::bind(&path).unwrap();
@@ -522,13 +502,9 @@ fn abstract_address_serves() {
     easynet_suite::init_tracing();
     let address =
         UnixSocketAddress::abstract_name(format!("easynet-test-{}-server", std::process::id()));
-    let server = UnixStreamServer::start_background(
-        address.clone(),
-        Lines::default(),
-        Scripted::default(),
-        UnixServerConfig::default(),
-    )
-    .unwrap();
+    let server =
+        UnixStreamServer::spawn_background(address.clone(), Lines::default(), Scripted::default())
+            .unwrap();
     let c = UnixStreamClient::connect(address, Lines::default()).unwrap();
     c.send_packet("abstract").unwrap();
     assert_eq!(recv(&c), "abstract");

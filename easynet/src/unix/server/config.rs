@@ -24,11 +24,11 @@ pub struct UnixServerConfig {
     pub socket_mode: Option<u32>,
     /// Most connections served at once. Policy beyond it: the connection is accepted and
     /// closed at once (the client reads end of stream), and counted in
-    /// [`rejected`](super::UnixServerStats::rejected); accepting keeps the listen backlog
+    /// [`rejected`](super::ServerStats::rejected); accepting keeps the listen backlog
     /// from filling with callers that would wait forever. Default: 1024.
     pub max_connections: usize,
     /// Close a connection when no byte arrives for this long while the server waits for
-    /// a request (counted in [`idle_timeouts`](super::UnixServerStats::idle_timeouts)).
+    /// a request (counted in [`idle_timeouts`](super::ServerStats::idle_timeouts)).
     /// Default: `None`, never.
     pub idle_timeout: Option<Duration>,
     /// Largest number of bytes read from a connection in one system call. A connection

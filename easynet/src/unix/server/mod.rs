@@ -22,7 +22,7 @@
 //! * **Socket file**: a stale file left by a dead server is replaced; a path where a live
 //!   server listens is refused ([`UnixServerError::AddressInUse`]); the file is removed at
 //!   shutdown if it is still ours (same device and inode).
-//! * **Limits** ([`UnixServerConfig`]), each counted in [`UnixServerStats`]: connections
+//! * **Limits** ([`UnixServerConfig`]), each counted in [`ServerStats`]: connections
 //!   beyond `max_connections` are accepted and closed at once; a connection buffers at
 //!   most the protocol's limit plus `max_recv_size`; an optional idle timeout.
 //!
@@ -37,7 +37,7 @@ mod stats;
 pub use config::UnixServerConfig;
 pub use connection::{StreamClient, StreamRequests};
 pub use error::{StreamSendError, UnixServerError};
-pub use stats::UnixServerStats;
+pub use stats::ServerStats;
 
 use crate::handler::{RequestHandler, ServiceContext};
 use crate::protocol::StreamProtocol;
@@ -47,8 +47,8 @@ use socket_file::{SocketFile, bind_listener};
 use stats::Counters;
 use std::fmt;
 use std::future::Future;
-use std::sync::Arc;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
@@ -57,40 +57,39 @@ use tokio_util::task::TaskTracker;
 /// A Unix stream server: binds a socket file (or an abstract name), accepts connections,
 /// and runs one conversation per connection with the handler.
 ///
+/// The API mirrors [`UdpServer`](crate::udp::server::UdpServer): `bind`, `serve_forever`,
+/// `shutdown_handle`, `stats`, `spawn_background`.
+///
 /// ```no_run
 /// use easynet::unix::server::{StreamClient, UnixStreamServer};
-/// use easynet::handler::{HandlerClient, HandlerResult, PacketReceiver, RequestHandler};
-/// use easynet::protocol::{Line, StreamProtocol};
+/// use easynet::protocol::Line;
+/// use easynet::{recv, request_handler};
 ///
 /// struct Echo;
 ///
-/// impl RequestHandler for Echo {
-///     type Client = StreamClient<Line>;
-///
-///     async fn handle(
-///         &self,
-///         client: &mut StreamClient<Line>,
-///         requests: &mut <StreamClient<Line> as HandlerClient>::Receiver,
-///     ) -> HandlerResult {
-///         let line = requests.recv().await?;
-///         client.send_packet(&line).await?;
-///         Ok(())
+/// #[request_handler]
+/// impl Echo {
+///     async fn handle(&self, client: &mut StreamClient<Line>) {
+///         if let Ok(line) = recv!() {
+///             let _ = client.send_packet(&line).await;
+///         }
 ///     }
 /// }
 ///
-/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-/// let server = UnixStreamServer::bind("/tmp/echo.sock", Line::new(), Echo)?;
-/// server.serve_forever().await?;
-/// # Ok(()) }
+/// # async fn run() -> Result<(), easynet::unix::server::UnixServerError> {
+/// let server = UnixStreamServer::bind("/tmp/echo.sock", Line::new(), Echo).await?;
+/// server.serve_forever().await
+/// # }
 /// ```
-pub struct UnixStreamServer<P, H> {
+pub struct UnixStreamServer<H, P> {
     listener: tokio::net::UnixListener,
     address: UnixSocketAddress,
-    socket_file: Option<SocketFile>,
+    socket_file: Mutex<Option<SocketFile>>,
     cx: ConnectionContext<P, H>,
+    serving: AtomicBool,
 }
 
-impl<P, H> fmt::Debug for UnixStreamServer<P, H> {
+impl<H, P> fmt::Debug for UnixStreamServer<H, P> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("UnixStreamServer")
             .field("address", &self.address)
@@ -98,30 +97,41 @@ impl<P, H> fmt::Debug for UnixStreamServer<P, H> {
     }
 }
 
-impl<P, H> UnixStreamServer<P, H>
+impl<H, P> UnixStreamServer<H, P>
 where
     P: StreamProtocol,
     P::Received: Send,
     H: RequestHandler<Client = StreamClient<P>>,
 {
     /// Binds `address` (a path, or an abstract [`UnixSocketAddress`]) with the default
-    /// options. Must be called inside a tokio runtime.
-    pub fn bind(
+    /// options.
+    pub async fn bind(
         address: impl Into<UnixSocketAddress>,
         protocol: P,
         handler: H,
     ) -> Result<Self, UnixServerError> {
-        Self::bind_with_config(address, protocol, handler, UnixServerConfig::default())
+        Self::bind_with_config(address, protocol, handler, UnixServerConfig::default()).await
     }
 
-    /// Binds `address` with `config`. Must be called inside a tokio runtime.
-    pub fn bind_with_config(
+    /// Binds `address` with `config` (socket mode, limits, idle timeout...).
+    pub async fn bind_with_config(
         address: impl Into<UnixSocketAddress>,
         protocol: P,
         handler: H,
         config: UnixServerConfig,
     ) -> Result<Self, UnixServerError> {
-        let address = address.into();
+        Self::bind_now(address.into(), protocol, handler, config)
+    }
+
+    /// Binding does not wait for anything (at most a non-blocking probe of a stale
+    /// socket file), so it runs inline; it only needs a tokio runtime to register the
+    /// listener.
+    fn bind_now(
+        address: UnixSocketAddress,
+        protocol: P,
+        handler: H,
+        config: UnixServerConfig,
+    ) -> Result<Self, UnixServerError> {
         let (fd, socket_file) = bind_listener(&address, &config)?;
         let listener =
             tokio::net::UnixListener::from_std(std::os::unix::net::UnixListener::from(fd))
@@ -130,7 +140,7 @@ where
         Ok(Self {
             listener,
             address,
-            socket_file,
+            socket_file: Mutex::new(socket_file),
             cx: ConnectionContext {
                 protocol: Arc::new(protocol),
                 handler: Arc::new(handler),
@@ -138,47 +148,94 @@ where
                 shutdown: CancellationToken::new(),
                 counters: Arc::new(Counters::default()),
             },
+            serving: AtomicBool::new(false),
         })
     }
 
     /// The address the server listens on.
-    pub fn local_address(&self) -> &UnixSocketAddress {
+    pub fn local_addr(&self) -> &UnixSocketAddress {
         &self.address
     }
 
-    /// A handle to stop the server and read its counters from elsewhere.
-    pub fn handle(&self) -> UnixServerHandle {
-        UnixServerHandle {
-            shutdown: self.cx.shutdown.clone(),
+    /// Whether [`serve_forever`](Self::serve_forever) is running.
+    pub fn is_serving(&self) -> bool {
+        self.serving.load(Ordering::Acquire)
+    }
+
+    /// A handle that shuts the server down, from any task or thread.
+    pub fn shutdown_handle(&self) -> ShutdownHandle {
+        ShutdownHandle {
+            token: self.cx.shutdown.clone(),
             counters: self.cx.counters.clone(),
         }
     }
 
-    /// A snapshot of the counters.
-    pub fn stats(&self) -> UnixServerStats {
+    /// Starts a graceful shutdown (see [`ShutdownHandle::shutdown`]).
+    pub fn shutdown(&self) {
+        self.cx.shutdown.cancel();
+    }
+
+    /// The server's counters now.
+    pub fn stats(&self) -> ServerStats {
         self.cx.counters.snapshot()
     }
 
-    /// Serves until [`UnixServerHandle::shutdown`] is called.
-    pub async fn serve_forever(self) -> Result<(), UnixServerError> {
+    /// The handler.
+    pub fn handler(&self) -> &H {
+        &self.cx.handler
+    }
+
+    /// The listening socket, for `setsockopt`-style calls.
+    pub fn socket(&self) -> crate::socket::SocketProxy<'_> {
+        crate::socket::SocketProxy::new(&self.listener)
+    }
+
+    /// Refuses new connections from now on (Linux refuses `connect()` to a listener
+    /// that is shut down), and removes the socket file if it is still ours.
+    fn release_listener(&self) {
+        let _ = socket2::SockRef::from(&self.listener).shutdown(std::net::Shutdown::Both);
+        drop(
+            self.socket_file
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .take(),
+        );
+    }
+
+    /// Runs `service_init`, then serves until [`shutdown`](ShutdownHandle::shutdown).
+    ///
+    /// Shutdown is graceful: no new connection, `recv!()` points return
+    /// `ServerClosing`, conversations get [`shutdown_grace`](UnixServerConfig::shutdown_grace)
+    /// to finish (then they are aborted), background tasks are cancelled and awaited, and
+    /// the socket file is removed if it is still ours. Returns `Ok(())` after a shutdown
+    /// (at once if the shutdown came first); an error if `service_init` fails or the
+    /// server is already serving.
+    ///
+    /// Cancel safety: dropping the future stops accepting and aborts the conversations
+    /// (their `on_disconnection` does not run).
+    pub async fn serve_forever(&self) -> Result<(), UnixServerError> {
         self.serve_with_shutdown(std::future::pending()).await
     }
 
-    /// Serves until `signal` completes (for example `tokio::signal::ctrl_c()`) or
-    /// [`UnixServerHandle::shutdown`] is called, then shuts down gracefully: no new
-    /// connection, `recv!()` points return `ServerClosing`, conversations get
-    /// [`shutdown_grace`](UnixServerConfig::shutdown_grace) to finish, background tasks
-    /// are cancelled and awaited, and the socket file is removed if it is still ours.
+    /// Like [`serve_forever`](Self::serve_forever), and also shuts down when `signal`
+    /// completes (for example `tokio::signal::ctrl_c()`), like axum's
+    /// `with_graceful_shutdown`.
     pub async fn serve_with_shutdown(
-        self,
+        &self,
         signal: impl Future<Output = ()> + Send,
     ) -> Result<(), UnixServerError> {
-        let Self {
-            listener,
-            address,
-            socket_file,
-            cx,
-        } = self;
+        if self.cx.shutdown.is_cancelled() {
+            // Shut down before it served (a race a background server's owner may lose):
+            // nothing to serve, just release the socket file.
+            self.release_listener();
+            return Ok(());
+        }
+        if self.serving.swap(true, Ordering::AcqRel) {
+            return Err(UnixServerError::Io(std::io::Error::other(
+                "the server is already serving",
+            )));
+        }
+        let cx = &self.cx;
         let tracker = TaskTracker::new();
         let mut service = ServiceContext::new(tracker.clone(), cx.shutdown.clone());
         let init = cx.handler.service_init(&mut service).await;
@@ -186,6 +243,7 @@ where
             cx.shutdown.cancel();
             tracker.close();
             tracker.wait().await;
+            self.serving.store(false, Ordering::Release);
             return Err(UnixServerError::ServiceInit(e));
         }
         let mut connections = JoinSet::new();
@@ -196,7 +254,7 @@ where
                 biased;
                 () = cx.shutdown.cancelled() => break,
                 () = &mut signal => break,
-                accepted = listener.accept() => accepted,
+                accepted = self.listener.accept() => accepted,
             };
             while connections.try_join_next().is_some() {}
             let socket = match accepted {
@@ -228,10 +286,10 @@ where
                 task.await;
             });
         }
+        let address = &self.address;
         tracing::info!(%address, "unix stream server shutting down");
         cx.shutdown.cancel();
-        // Refuse new connections from now on.
-        drop(listener);
+        self.release_listener();
         let grace = cx.config.shutdown_grace;
         let drained = tokio::time::timeout(grace, async {
             while connections.join_next().await.is_some() {}
@@ -249,19 +307,39 @@ where
         if tokio::time::timeout(grace, tracker.wait()).await.is_err() {
             tracing::warn!("background tasks still running after the shutdown grace period");
         }
-        drop(socket_file);
         tracing::info!(%address, "unix stream server stopped");
         Ok(())
     }
+}
 
-    /// Binds and serves on a new thread with its own tokio runtime, for synchronous
-    /// programs (and tests). Returns once the server listens.
-    pub fn start_background(
+impl UnixStreamServer<(), ()> {
+    /// Binds `address` and runs the server on its own thread and runtime (see
+    /// [`BackgroundServer`]); returns once the server listens.
+    pub fn spawn_background<H, P>(
+        address: impl Into<UnixSocketAddress>,
+        protocol: P,
+        handler: H,
+    ) -> Result<BackgroundServer, UnixServerError>
+    where
+        P: StreamProtocol,
+        P::Received: Send,
+        H: RequestHandler<Client = StreamClient<P>>,
+    {
+        Self::spawn_background_with_config(address, protocol, handler, UnixServerConfig::default())
+    }
+
+    /// [`spawn_background`](Self::spawn_background) with `config`.
+    pub fn spawn_background_with_config<H, P>(
         address: impl Into<UnixSocketAddress>,
         protocol: P,
         handler: H,
         config: UnixServerConfig,
-    ) -> Result<BackgroundUnixServer, UnixServerError> {
+    ) -> Result<BackgroundServer, UnixServerError>
+    where
+        P: StreamProtocol,
+        P::Received: Send,
+        H: RequestHandler<Client = StreamClient<P>>,
+    {
         let address = address.into();
         let (ready_tx, ready_rx) = std::sync::mpsc::channel();
         let thread = std::thread::Builder::new()
@@ -272,20 +350,22 @@ where
                     .build()
                     .map_err(UnixServerError::Io)?;
                 runtime.block_on(async move {
-                    let server = match Self::bind_with_config(address, protocol, handler, config) {
-                        Ok(server) => server,
-                        Err(e) => {
-                            let _ = ready_tx.send(Err(e));
-                            return Ok(());
-                        }
-                    };
-                    let _ = ready_tx.send(Ok((server.local_address().clone(), server.handle())));
+                    let server =
+                        match UnixStreamServer::bind_now(address, protocol, handler, config) {
+                            Ok(server) => server,
+                            Err(e) => {
+                                let _ = ready_tx.send(Err(e));
+                                return Ok(());
+                            }
+                        };
+                    let _ =
+                        ready_tx.send(Ok((server.local_addr().clone(), server.shutdown_handle())));
                     server.serve_forever().await
                 })
             })
             .map_err(UnixServerError::Io)?;
         match ready_rx.recv() {
-            Ok(Ok((address, handle))) => Ok(BackgroundUnixServer {
+            Ok(Ok((address, handle))) => Ok(BackgroundServer {
                 address,
                 handle,
                 thread: Some(thread),
@@ -313,56 +393,58 @@ impl Drop for ActiveGuard {
     }
 }
 
-/// Stops a running [`UnixStreamServer`] and reads its counters; cheap to clone.
+/// Shuts a running [`UnixStreamServer`] down and reads its counters; cheap to clone.
 #[derive(Debug, Clone)]
-pub struct UnixServerHandle {
-    shutdown: CancellationToken,
+pub struct ShutdownHandle {
+    token: CancellationToken,
     counters: Arc<Counters>,
 }
 
-impl UnixServerHandle {
-    /// Asks the server to shut down gracefully; `serve_forever` returns when done.
+impl ShutdownHandle {
+    /// Starts a graceful shutdown; `serve_forever` returns when it is done.
     pub fn shutdown(&self) {
-        self.shutdown.cancel();
+        self.token.cancel();
     }
 
-    /// `true` once shutdown was requested.
-    pub fn is_shutting_down(&self) -> bool {
-        self.shutdown.is_cancelled()
+    /// Whether a shutdown was requested.
+    pub fn is_shutdown(&self) -> bool {
+        self.token.is_cancelled()
     }
 
-    /// A snapshot of the counters.
-    pub fn stats(&self) -> UnixServerStats {
+    /// The server's counters now.
+    pub fn stats(&self) -> ServerStats {
         self.counters.snapshot()
     }
 }
 
-/// A server running on its own thread ([`UnixStreamServer::start_background`]).
-/// Dropping it shuts the server down and waits for it.
+/// A Unix stream server running on its own thread (with a multi-thread tokio runtime),
+/// for synchronous programs ([`UnixStreamServer::spawn_background`]).
+///
+/// Dropping it shuts the server down and waits for the thread.
 #[derive(Debug)]
-pub struct BackgroundUnixServer {
+pub struct BackgroundServer {
     address: UnixSocketAddress,
-    handle: UnixServerHandle,
+    handle: ShutdownHandle,
     thread: Option<std::thread::JoinHandle<Result<(), UnixServerError>>>,
 }
 
-impl BackgroundUnixServer {
+impl BackgroundServer {
     /// The address the server listens on.
-    pub fn local_address(&self) -> &UnixSocketAddress {
+    pub fn local_addr(&self) -> &UnixSocketAddress {
         &self.address
     }
 
-    /// The server's handle.
-    pub fn handle(&self) -> &UnixServerHandle {
-        &self.handle
+    /// A handle that shuts the server down.
+    pub fn shutdown_handle(&self) -> ShutdownHandle {
+        self.handle.clone()
     }
 
-    /// A snapshot of the counters.
-    pub fn stats(&self) -> UnixServerStats {
+    /// The server's counters now.
+    pub fn stats(&self) -> ServerStats {
         self.handle.stats()
     }
 
-    /// Shuts the server down and waits until it has stopped.
+    /// Shuts the server down gracefully and waits for its thread.
     pub fn shutdown(mut self) -> Result<(), UnixServerError> {
         self.stop()
     }
@@ -379,7 +461,7 @@ impl BackgroundUnixServer {
     }
 }
 
-impl Drop for BackgroundUnixServer {
+impl Drop for BackgroundServer {
     fn drop(&mut self) {
         if let Err(e) = self.stop() {
             tracing::error!(error = %e, "unix stream server failed");

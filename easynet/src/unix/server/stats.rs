@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 /// [`UnixStreamServer::stats`]: super::UnixStreamServer::stats
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct UnixServerStats {
+pub struct ServerStats {
     /// Connections accepted and served.
     pub accepted: u64,
     /// Connections being served now.
@@ -36,8 +36,8 @@ pub(crate) struct Counters {
 }
 
 impl Counters {
-    pub(crate) fn snapshot(&self) -> UnixServerStats {
-        UnixServerStats {
+    pub(crate) fn snapshot(&self) -> ServerStats {
+        ServerStats {
             accepted: self.accepted.load(Ordering::Relaxed),
             active: self.active.load(Ordering::Relaxed),
             rejected: self.rejected.load(Ordering::Relaxed),

@@ -63,7 +63,7 @@ use tokio_util::task::TaskTracker;
 /// ```no_run
 /// use easynet::unix::server::{StreamClient, UnixStreamServer};
 /// use easynet::protocol::Line;
-/// use easynet::{recv, request_handler};
+/// use easynet::request_handler;
 ///
 /// struct Echo;
 ///

@@ -172,6 +172,7 @@ mod length_prefixed;
 mod line;
 #[cfg(feature = "msgpack")]
 mod msgpack;
+pub(crate) mod packet;
 mod raw;
 #[cfg(any(feature = "cbor", feature = "msgpack"))]
 mod self_delimited;
@@ -185,6 +186,7 @@ pub use length_prefixed::{LengthPrefixed, LengthPrefixedDecoder};
 pub use line::{Line, LineDecoder, Newline};
 #[cfg(feature = "msgpack")]
 pub use msgpack::{MsgPack, MsgPackDecoder};
+pub use packet::Packet;
 pub use raw::{Raw, RawChunks, RawChunksDecoder};
 
 // A shared protocol object is a protocol object: servers can hand one `Arc` to every

@@ -491,16 +491,30 @@ fn packet_impl(
     let self_ty = quote!(#ident #ty_generics);
     let (expr, ty) = inner_protocol(args, format, &self_ty, &self_ty, krate);
     let predicates = where_clause.map(|w| &w.predicates);
-    // The serde check is a where-clause spanned at the type's name: for a non-generic
-    // type it fails right here, with `SerdePacket`'s message.
-    let serde_check = quote_spanned!(ident.span()=> #self_ty: #krate::__private::SerdePacket,);
     let std = quote!(#krate::__private::std);
+    // The impl assumes the serde traits through a higher-ranked where-clause: unlike a plain
+    // one on a concrete type, rustc does not check it at the impl, so a type without serde
+    // gets exactly one error, ours, from the check below, spanned at the type's name.
+    let serde_bound = quote!(for<'__easynet> #self_ty: #krate::__private::SerdePacket,);
+    let check = if generics.params.is_empty() {
+        let check = serde_check(&self_ty, ident.span(), krate);
+        quote! {
+            fn __easynet_check() {
+                #check
+            }
+        }
+    } else {
+        // A generic type is checked where it is used, with concrete parameters.
+        TokenStream::new()
+    };
     quote! {
         const _: () = {
+            #check
+
             #[automatically_derived]
             impl #impl_generics #krate::protocol::Packet for #self_ty
             where
-                #serde_check
+                #serde_bound
                 #self_ty: #std::marker::Send + 'static,
                 #predicates
             {
@@ -515,6 +529,31 @@ fn packet_impl(
     }
 }
 
+/// A call that fails to compile, with `SerdePacket`'s message at `span`, unless `ty`
+/// implements serde's traits.
+fn serde_check(ty: &TokenStream, span: Span, krate: &TokenStream) -> TokenStream {
+    let krate = respan(krate.clone(), span);
+    let ty = respan(ty.clone(), span);
+    quote_spanned!(span=> #krate::__private::assert_serde_packet::<#ty>();)
+}
+
+/// `tokens` with every span set to `span`, so that errors point at the user's token.
+fn respan(tokens: TokenStream, span: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut tt| {
+            if let proc_macro2::TokenTree::Group(g) = &tt {
+                let mut group = proc_macro2::Group::new(g.delimiter(), respan(g.stream(), span));
+                group.set_span(span);
+                tt = proc_macro2::TokenTree::Group(group);
+            } else {
+                tt.set_span(span);
+            }
+            tt
+        })
+        .collect()
+}
+
 /// The unit struct becomes a protocol object that delegates to the built-in one.
 fn named_protocol(args: &Args, format: Format, ident: &Ident, krate: &TokenStream) -> TokenStream {
     let std = quote!(#krate::__private::std);
@@ -523,8 +562,12 @@ fn named_protocol(args: &Args, format: Format, ident: &Ident, krate: &TokenStrea
         let send = quote!(<#c as #krate::protocol::Converter>::SentDto);
         let recv = quote!(<#c as #krate::protocol::Converter>::ReceivedDto);
         let (inner, inner_ty) = inner_protocol(args, format, &send, &recv, krate);
-        let conv_check =
-            quote_spanned!(c.span()=> #c: #krate::protocol::Converter + #std::default::Default,);
+        let conv_check = {
+            let span = c.span();
+            let krate = respan(krate.clone(), span);
+            let c = respan(c.to_token_stream(), span);
+            quote_spanned!(span=> #krate::__private::assert_converter::<#c>();)
+        };
         (
             quote!(#krate::protocol::Converted::new(#inner, <#c as #std::default::Default>::default())),
             quote!(#krate::protocol::Converted<#inner_ty, #c>),
@@ -539,8 +582,8 @@ fn named_protocol(args: &Args, format: Format, ident: &Ident, krate: &TokenStrea
         let (Some(send), Some(recv)) = (send, recv) else {
             return TokenStream::new();
         };
-        let send_check = quote_spanned!(send.span()=> #send: #krate::__private::SerdePacket,);
-        let recv_check = quote_spanned!(recv.span()=> #recv: #krate::__private::SerdePacket,);
+        let send_check = serde_check(&send.to_token_stream(), send.span(), krate);
+        let recv_check = serde_check(&recv.to_token_stream(), recv.span(), krate);
         let (expr, ty) = inner_protocol(
             args,
             format,
@@ -555,16 +598,20 @@ fn named_protocol(args: &Args, format: Format, ident: &Ident, krate: &TokenStrea
     quote! {
         const _: () = {
             // One shared instance: a converter may hold state, and `Converted` shares it.
-            fn #inner_fn() -> &'static #ty
-            where
+            fn __easynet_check() {
                 #checks
-            {
+            }
+
+            fn #inner_fn() -> &'static #ty {
                 static INNER: #std::sync::LazyLock<#ty> = #std::sync::LazyLock::new(|| #expr);
                 &INNER
             }
 
             #[automatically_derived]
-            impl #p::Serializer for #ident {
+            impl #p::Serializer for #ident
+            where
+                for<'__easynet> #ty: #p::Serializer,
+            {
                 type Sent = <#ty as #p::Serializer>::Sent;
                 type Received = <#ty as #p::Serializer>::Received;
 
@@ -587,7 +634,10 @@ fn named_protocol(args: &Args, format: Format, ident: &Ident, krate: &TokenStrea
             }
 
             #[automatically_derived]
-            impl #p::StreamProtocol for #ident {
+            impl #p::StreamProtocol for #ident
+            where
+                for<'__easynet> #ty: #p::StreamProtocol,
+            {
                 type Sent = <#ty as #p::StreamProtocol>::Sent;
                 type Received = <#ty as #p::StreamProtocol>::Received;
                 type Decoder = <#ty as #p::StreamProtocol>::Decoder;

@@ -8,6 +8,12 @@ pub use ::std;
 // --- `#[protocol]` -------------------------------------------------------------------
 
 pub use crate::protocol::packet::SerdePacket;
+
+/// Compiles only if `T` implements serde's traits; the error is `SerdePacket`'s.
+pub const fn assert_serde_packet<T: SerdePacket>() {}
+
+/// Compiles only if `C` is a converter that `#[protocol(converter = C)]` can build.
+pub const fn assert_converter<C: crate::protocol::Converter + Default>() {}
 pub use bytes::BytesMut;
 
 /// Gates for the formats behind cargo features. `#[protocol]` cannot see easynet's

@@ -29,6 +29,10 @@ pub const DEFAULT_LIMIT: usize = 65536;
 ///
 /// `Sent` is what this side writes, `Received` what it reads; they differ in asymmetric
 /// protocols (a server sends `Response` and receives `Request`).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a serializer (one packet ⇄ one buffer)",
+    note = "use a built-in protocol (`Json`, `Line`, `Raw`, `Cbor`, `MsgPack`), a `#[protocol]` named protocol, or implement `easynet::protocol::Serializer`"
+)]
 pub trait Serializer: Send + Sync + 'static {
     /// The packet type this side sends.
     type Sent: ?Sized;
@@ -46,6 +50,11 @@ pub trait Serializer: Send + Sync + 'static {
 ///
 /// Implemented for every [`Serializer`]. A datagram that fails to parse is consumed
 /// whole; it is never retried.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a datagram protocol",
+    label = "expected a datagram protocol object here",
+    note = "every `Serializer` is a datagram protocol: use `Json`, `Line`, `Raw`, `Cbor`, `MsgPack`, `T::protocol()` of a `#[protocol]` packet type, or a `#[protocol]` named protocol"
+)]
 pub trait DatagramProtocol: Send + Sync + 'static {
     /// The packet type this side sends.
     type Sent: ?Sized;
@@ -83,6 +92,11 @@ impl<S: Serializer> DatagramProtocol for S {
 }
 
 /// A protocol for stream transports: framed packets and an incremental decoder.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a stream protocol",
+    label = "expected a stream protocol object here",
+    note = "use `Json`, `Line`, `LengthPrefixed`, `RawChunks`, `Cbor`, `MsgPack`, `T::protocol()` of a `#[protocol]` packet type, or a `#[protocol]` named protocol"
+)]
 pub trait StreamProtocol: Send + Sync + 'static {
     /// The packet type this side sends.
     type Sent: ?Sized;
@@ -142,6 +156,10 @@ pub trait StreamDecoder: Send + 'static {
 /// Like easynetwork's converters: the serializer handles `SentDto`/`ReceivedDto`, the
 /// converter turns application `Sent` values into `SentDto` before serializing and
 /// validates `ReceivedDto` into `Received` after parsing.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a converter",
+    note = "implement `easynet::protocol::Converter` for it (and `Default`, to use it in `#[protocol(converter = …)]`)"
+)]
 pub trait Converter: Send + Sync + 'static {
     /// Application type sent.
     type Sent: ?Sized;

@@ -6,7 +6,7 @@ use super::{Serializer, StreamProtocol};
 /// and receives `T`, for datagrams and for streams.
 ///
 /// `#[protocol(json)]` (or `cbor`, `msgpack`, `length_prefixed(json)`…) on a serde type
-/// implements it; see [the attribute's documentation](crate::protocol#the-protocol-attribute).
+/// implements it; see [the attribute's documentation](mod@crate::protocol#the-protocol-attribute).
 ///
 /// ```
 /// use easynet::protocol::{DatagramProtocol, Packet};

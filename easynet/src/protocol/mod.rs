@@ -156,11 +156,71 @@ pub trait Converter: Send + Sync + 'static {
     fn to_dto(&self, packet: &Self::Sent) -> Result<Self::SentDto, BoxError>;
 
     /// Validates and converts a parsed wire packet into the application type.
+    // The name mirrors easynetwork's `convert_from_dto`; a converter may hold state
+    // (validation rules), hence `&self`.
+    #[allow(clippy::wrong_self_convention)]
     fn from_dto(&self, dto: Self::ReceivedDto) -> Result<Self::Received, BoxError>;
 }
 
+#[cfg(feature = "cbor")]
+mod cbor;
+mod codec;
+mod converter;
+mod framing;
 mod json;
+mod length_prefixed;
+mod line;
+#[cfg(feature = "msgpack")]
+mod msgpack;
 mod raw;
+#[cfg(any(feature = "cbor", feature = "msgpack"))]
+mod self_delimited;
 
-pub use json::Json;
-pub use raw::Raw;
+#[cfg(feature = "cbor")]
+pub use cbor::{Cbor, CborDecoder};
+pub use codec::{CodecError, PacketCodec};
+pub use converter::{Converted, ConvertedDecoder};
+pub use json::{Json, JsonDecoder};
+pub use length_prefixed::{LengthPrefixed, LengthPrefixedDecoder};
+pub use line::{Line, LineDecoder, Newline};
+#[cfg(feature = "msgpack")]
+pub use msgpack::{MsgPack, MsgPackDecoder};
+pub use raw::{Raw, RawChunks, RawChunksDecoder};
+
+// A shared protocol object is a protocol object: servers can hand one `Arc` to every
+// connection without requiring `Clone` of the protocol.
+impl<S: Serializer + ?Sized> Serializer for std::sync::Arc<S> {
+    type Sent = S::Sent;
+    type Received = S::Received;
+
+    #[inline]
+    fn serialize(&self, packet: &Self::Sent, out: &mut BytesMut) -> Result<(), SerializeError> {
+        (**self).serialize(packet, out)
+    }
+
+    #[inline]
+    fn deserialize(&self, data: &[u8]) -> Result<Self::Received, ParseError> {
+        (**self).deserialize(data)
+    }
+}
+
+impl<P: StreamProtocol + ?Sized> StreamProtocol for std::sync::Arc<P> {
+    type Sent = P::Sent;
+    type Received = P::Received;
+    type Decoder = P::Decoder;
+
+    #[inline]
+    fn encode_frame(&self, packet: &Self::Sent, out: &mut BytesMut) -> Result<(), SerializeError> {
+        (**self).encode_frame(packet, out)
+    }
+
+    #[inline]
+    fn decoder(&self) -> Self::Decoder {
+        (**self).decoder()
+    }
+
+    #[inline]
+    fn limit(&self) -> usize {
+        (**self).limit()
+    }
+}

@@ -1,0 +1,531 @@
+//! The blocking UDP client, for plain threads.
+
+use super::close_signal::CloseSignal;
+use super::connect::{self, Connected, IntoSocket};
+use super::error::UdpClientError;
+use super::options::UdpClientOptions;
+use super::{MAX_KEPT_SEND_CAPACITY, RECV_BUFFER_SIZE, lock};
+use crate::protocol::DatagramProtocol;
+use crate::socket::SocketProxy;
+use bytes::BytesMut;
+use rustix::event::{PollFd, PollFlags, Timespec};
+use std::fmt;
+use std::io;
+use std::iter::FusedIterator;
+use std::net::{SocketAddr, ToSocketAddrs, UdpSocket};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// A UDP client for plain threads: a connected socket and a protocol object.
+///
+/// `send_packet` turns one packet into one datagram; `recv_packet` returns the next
+/// datagram from the remote address, parsed. Datagrams from any other source never
+/// reach the client: the socket is connected, so the kernel drops them.
+///
+/// ```
+/// use easynet::protocol::Json;
+/// use easynet::udp::client::UdpClient;
+/// use serde_json::{Value, json};
+///
+/// # let server = std::net::UdpSocket::bind("127.0.0.1:0")?;
+/// # let address = server.local_addr()?;
+/// # let echo = std::thread::spawn(move || -> std::io::Result<()> {
+/// #     let mut buf = [0; 1024];
+/// #     let (n, from) = server.recv_from(&mut buf)?;
+/// #     server.send_to(&buf[..n], from)?;
+/// #     Ok(())
+/// # });
+/// let client = UdpClient::connect(address, Json::<Value>::new())?;
+/// client.send_packet(&json!({"command-line arguments": ["hello"]}))?;
+/// let response = client.recv_packet(None)?;
+/// assert_eq!(response, json!({"command-line arguments": ["hello"]}));
+/// # echo.join().unwrap()?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// # Thread safety
+///
+/// `UdpClient` is `Send + Sync` and every method takes `&self`: share it with an
+/// [`Arc`](std::sync::Arc) or scoped threads.
+///
+/// * [`send_packet`](Self::send_packet) and [`recv_packet`](Self::recv_packet) do not
+///   share a lock: one thread can wait for a datagram while another sends.
+/// * [`close`](Self::close) does not wait for a blocked `recv_packet`: it wakes it, and
+///   it returns [`UdpClientError::Closed`] promptly.
+/// * The [`socket`](Self::socket) proxy holds the send lock, so socket options never
+///   change in the middle of a write.
+///
+/// # Closing
+///
+/// ```text
+///   open ──close()──▶ closed ──drop──▶ socket released
+///    │                  every method returns Closed; blocked receivers wake
+///    └──────────drop (closes)──────────▶ socket released
+/// ```
+///
+/// `close` takes `&self` and other threads may still hold the client, so the socket's
+/// descriptor is released when the client is dropped (closing a descriptor that another
+/// thread may be using is racy: its number can be reused meanwhile). Dropping the
+/// client closes it.
+pub struct UdpClient<P: DatagramProtocol> {
+    protocol: P,
+    socket: UdpSocket,
+    local_address: SocketAddr,
+    remote_address: SocketAddr,
+    close_signal: CloseSignal,
+    /// Held while writing to the socket and by the socket proxy.
+    /// Lock order: `send_lock`, then `send_buffer`.
+    send_lock: Mutex<()>,
+    send_buffer: Mutex<BytesMut>,
+    /// Held only around a non-blocking `recv(2)` and the parsing of its datagram, never
+    /// while waiting, so that every receiver's timeout is honoured.
+    recv_buffer: Mutex<Box<[u8]>>,
+    span: tracing::Span,
+}
+
+impl<P: DatagramProtocol> UdpClient<P> {
+    /// Connects to `address` (a `(host, port)` pair, a `"host:port"` string, a
+    /// [`SocketAddr`]…) with the default [options](UdpClientOptions).
+    ///
+    /// The name is resolved with [`ToSocketAddrs`]; each address is tried in turn, IPv4
+    /// and IPv6, and the first socket that connects is kept. UDP has no handshake:
+    /// connecting only fixes the remote address, nothing is sent.
+    ///
+    /// ```
+    /// use easynet::udp::client::UdpClient;
+    ///
+    /// let peer = std::net::UdpSocket::bind("127.0.0.1:0")?;
+    /// let port = peer.local_addr()?.port();
+    /// let client = UdpClient::connect(("127.0.0.1", port), easynet::protocol::Raw)?;
+    /// assert_eq!(client.remote_address()?, peer.local_addr()?);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn connect<A: ToSocketAddrs>(address: A, protocol: P) -> Result<Self, UdpClientError> {
+        Self::connect_with_options(address, protocol, &UdpClientOptions::default())
+    }
+
+    /// Connects to `address` with `options` (local address, family, reuse-port, buffer
+    /// sizes).
+    ///
+    /// ```
+    /// use easynet::udp::client::{UdpClient, UdpClientOptions};
+    ///
+    /// let peer = std::net::UdpSocket::bind("[::1]:0")?;
+    /// let options = UdpClientOptions::new().local_address("[::1]:0".parse()?);
+    /// let client = UdpClient::connect_with_options(peer.local_addr()?, easynet::protocol::Raw, &options)?;
+    /// assert!(client.local_address()?.is_ipv6());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn connect_with_options<A: ToSocketAddrs>(
+        address: A,
+        protocol: P,
+        options: &UdpClientOptions,
+    ) -> Result<Self, UdpClientError> {
+        let connected = connect::connect_first(address.to_socket_addrs()?, options)?;
+        Self::new(connected, protocol)
+    }
+
+    /// Takes ownership of an already connected socket (std, tokio or socket2).
+    ///
+    /// It must be a connected `SOCK_DGRAM` socket of family `AF_INET` or `AF_INET6`,
+    /// else [`UdpClientError::InvalidSocket`] says what is wrong (and the socket is
+    /// closed). The client makes it non-blocking.
+    ///
+    /// ```
+    /// use easynet::udp::client::UdpClient;
+    ///
+    /// let peer = std::net::UdpSocket::bind("127.0.0.1:0")?;
+    /// let socket = std::net::UdpSocket::bind("127.0.0.1:0")?;
+    /// socket.connect(peer.local_addr()?)?;
+    /// let client = UdpClient::from_socket(socket, easynet::protocol::Raw)?;
+    /// assert_eq!(client.remote_address()?, peer.local_addr()?);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn from_socket<S: IntoSocket>(socket: S, protocol: P) -> Result<Self, UdpClientError> {
+        Self::new(connect::adopt(socket.into_socket()?)?, protocol)
+    }
+
+    fn new(connected: Connected, protocol: P) -> Result<Self, UdpClientError> {
+        let Connected {
+            socket,
+            local_address,
+            remote_address,
+        } = connected;
+        let span =
+            tracing::debug_span!("udp_client", local = %local_address, remote = %remote_address);
+        tracing::debug!(parent: &span, "udp client connected");
+        Ok(Self {
+            protocol,
+            socket,
+            local_address,
+            remote_address,
+            close_signal: CloseSignal::new()?,
+            send_lock: Mutex::new(()),
+            send_buffer: Mutex::new(BytesMut::new()),
+            recv_buffer: Mutex::new(vec![0; RECV_BUFFER_SIZE].into_boxed_slice()),
+            span,
+        })
+    }
+
+    /// Serializes `packet` through the protocol and sends it as one datagram.
+    ///
+    /// Waits only if the kernel send buffer is full. Errors: [`Serialize`] (nothing
+    /// sent), [`Io`] (for instance connection refused, reported by the kernel for an
+    /// earlier datagram), [`Closed`].
+    ///
+    /// [`Serialize`]: UdpClientError::Serialize
+    /// [`Io`]: UdpClientError::Io
+    /// [`Closed`]: UdpClientError::Closed
+    ///
+    /// ```
+    /// use easynet::udp::client::UdpClient;
+    ///
+    /// let peer = std::net::UdpSocket::bind("127.0.0.1:0")?;
+    /// let client = UdpClient::connect(peer.local_addr()?, easynet::protocol::Raw)?;
+    /// client.send_packet(b"ping")?;
+    ///
+    /// let mut buf = [0; 16];
+    /// let (n, from) = peer.recv_from(&mut buf)?;
+    /// assert_eq!((&buf[..n], from), (&b"ping"[..], client.local_address()?));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn send_packet(&self, packet: &P::Sent) -> Result<(), UdpClientError> {
+        self.check_open()?;
+        let _send_lock = lock(&self.send_lock);
+        let mut buffer = lock(&self.send_buffer);
+        buffer.clear();
+        self.protocol.encode_datagram(packet, &mut buffer)?;
+        let result = loop {
+            match self.socket.send(&buffer) {
+                Ok(_) => break Ok(()),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    if let Err(e) = self.wait(PollFlags::OUT, None) {
+                        break Err(e);
+                    }
+                    self.check_open()?;
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => break Err(UdpClientError::Io(e)),
+            }
+        };
+        if buffer.capacity() > MAX_KEPT_SEND_CAPACITY {
+            *buffer = BytesMut::new();
+        }
+        result
+    }
+
+    /// Waits for the next datagram and returns it parsed.
+    ///
+    /// `timeout`: `None` waits as long as needed; `Some(d)` gives up after `d` with
+    /// [`UdpClientError::Timeout`]; `Some(Duration::ZERO)` only takes a datagram that has
+    /// already arrived.
+    ///
+    /// A datagram that does not parse is consumed and reported as
+    /// [`UdpClientError::Parse`], which carries its bytes; the client stays usable.
+    /// If the client is closed meanwhile (from another thread), this returns
+    /// [`UdpClientError::Closed`] at once.
+    ///
+    /// ```
+    /// use easynet::udp::client::{UdpClient, UdpClientError};
+    /// use std::time::Duration;
+    ///
+    /// let peer = std::net::UdpSocket::bind("127.0.0.1:0")?;
+    /// let client = UdpClient::connect(peer.local_addr()?, easynet::protocol::Raw)?;
+    /// assert!(client.recv_packet(Some(Duration::from_millis(10))).unwrap_err().is_timeout());
+    ///
+    /// peer.send_to(b"pong", client.local_address()?)?;
+    /// assert_eq!(client.recv_packet(None)?, &b"pong"[..]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn recv_packet(&self, timeout: Option<Duration>) -> Result<P::Received, UdpClientError> {
+        // A deadline that does not fit in an `Instant` is as good as no deadline.
+        let deadline = timeout.and_then(|t| Instant::now().checked_add(t));
+        loop {
+            self.check_open()?;
+            if let Some(packet) = self.try_recv()? {
+                return Ok(packet);
+            }
+            self.wait(PollFlags::IN, deadline)?;
+        }
+    }
+
+    /// Iterates over the received packets, with one time `budget` for the whole
+    /// iteration.
+    ///
+    /// * `Some(Duration::ZERO)` (easynetwork's default, also [`drain_received_packets`])
+    ///   yields the datagrams that have already arrived, without waiting.
+    /// * `Some(d)`: waiting inside `next()` spends the budget; when it is spent, the
+    ///   iteration ends. Time spent by the caller between two `next()` calls is not
+    ///   counted.
+    /// * `None`: no time limit.
+    ///
+    /// Items are `Ok(packet)`, or `Err(`[`UdpClientError::Parse`]`)` for a datagram that
+    /// did not parse (yielded, not swallowed; the iteration goes on). The iteration ends
+    /// when the budget is spent or the client is closed; on a socket error (such as
+    /// connection refused) it yields that `Err(`[`UdpClientError::Io`]`)` and then ends.
+    ///
+    /// [`drain_received_packets`]: Self::drain_received_packets
+    ///
+    /// ```
+    /// use easynet::udp::client::UdpClient;
+    /// use std::time::Duration;
+    ///
+    /// let peer = std::net::UdpSocket::bind("127.0.0.1:0")?;
+    /// let client = UdpClient::connect(peer.local_addr()?, easynet::protocol::Raw)?;
+    /// for word in ["a", "b", "c"] {
+    ///     peer.send_to(word.as_bytes(), client.local_address()?)?;
+    /// }
+    /// let received: Vec<_> = client
+    ///     .iter_received_packets(Some(Duration::from_millis(100)))
+    ///     .take(3)
+    ///     .collect::<Result<_, _>>()?;
+    /// assert_eq!(received, [&b"a"[..], b"b", b"c"]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn iter_received_packets(&self, budget: Option<Duration>) -> ReceivedPackets<'_, P> {
+        ReceivedPackets {
+            client: self,
+            budget,
+            done: false,
+        }
+    }
+
+    /// The datagrams that have already arrived, parsed: `iter_received_packets` with a
+    /// zero budget.
+    ///
+    /// ```
+    /// use easynet::udp::client::UdpClient;
+    /// use std::time::Duration;
+    ///
+    /// let peer = std::net::UdpSocket::bind("127.0.0.1:0")?;
+    /// let client = UdpClient::connect(peer.local_addr()?, easynet::protocol::Raw)?;
+    /// peer.send_to(b"one", client.local_address()?)?;
+    /// peer.send_to(b"two", client.local_address()?)?;
+    /// // Wait until both are queued (loopback delivers in order), then drain them.
+    /// let first = client.recv_packet(Some(Duration::from_secs(5)))?;
+    /// let rest: Vec<_> = client.drain_received_packets().collect::<Result<_, _>>()?;
+    /// assert_eq!((first, rest), (bytes::Bytes::from("one"), vec![bytes::Bytes::from("two")]));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn drain_received_packets(&self) -> ReceivedPackets<'_, P> {
+        self.iter_received_packets(Some(Duration::ZERO))
+    }
+
+    /// A proxy for low-level socket operations (`setsockopt` and friends, through
+    /// [`socket2::Socket`]).
+    ///
+    /// The proxy holds the send lock while it lives: sends wait, receives do not. Drop
+    /// it promptly, and do not call [`send_packet`](Self::send_packet) from the same
+    /// thread while holding it.
+    ///
+    /// ```
+    /// use easynet::udp::client::UdpClient;
+    ///
+    /// let peer = std::net::UdpSocket::bind("127.0.0.1:0")?;
+    /// let client = UdpClient::connect(peer.local_addr()?, easynet::protocol::Raw)?;
+    /// let socket = client.socket()?;
+    /// socket.set_ttl_v4(16)?;
+    /// assert_eq!(socket.ttl_v4()?, 16);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn socket(&self) -> Result<SocketProxy<'_>, UdpClientError> {
+        self.check_open()?;
+        Ok(SocketProxy::locked(&self.socket, lock(&self.send_lock)))
+    }
+
+    /// The local address of the socket.
+    ///
+    /// ```
+    /// use easynet::udp::client::UdpClient;
+    ///
+    /// let peer = std::net::UdpSocket::bind("127.0.0.1:0")?;
+    /// let client = UdpClient::connect(peer.local_addr()?, easynet::protocol::Raw)?;
+    /// assert_ne!(client.local_address()?.port(), 0);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn local_address(&self) -> Result<SocketAddr, UdpClientError> {
+        self.check_open()?;
+        Ok(self.local_address)
+    }
+
+    /// The remote address the socket is connected to.
+    ///
+    /// ```
+    /// use easynet::udp::client::UdpClient;
+    ///
+    /// let peer = std::net::UdpSocket::bind("127.0.0.1:0")?;
+    /// let client = UdpClient::connect(peer.local_addr()?, easynet::protocol::Raw)?;
+    /// assert_eq!(client.remote_address()?, peer.local_addr()?);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn remote_address(&self) -> Result<SocketAddr, UdpClientError> {
+        self.check_open()?;
+        Ok(self.remote_address)
+    }
+
+    /// Closes the client: from now on every method returns [`UdpClientError::Closed`],
+    /// and threads blocked in [`recv_packet`](Self::recv_packet) wake up and return it.
+    /// Does not wait for them. Closing twice is harmless.
+    ///
+    /// The socket itself is released when the client is dropped (see
+    /// [Closing](Self#closing)).
+    ///
+    /// ```
+    /// use easynet::udp::client::UdpClient;
+    ///
+    /// let peer = std::net::UdpSocket::bind("127.0.0.1:0")?;
+    /// let client = UdpClient::connect(peer.local_addr()?, easynet::protocol::Raw)?;
+    /// std::thread::scope(|scope| {
+    ///     let waiting = scope.spawn(|| client.recv_packet(None));
+    ///     client.close(); // whether the other thread already waits or not
+    ///     assert!(waiting.join().unwrap().unwrap_err().is_closed());
+    /// });
+    /// assert!(client.send_packet(b"late").unwrap_err().is_closed());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn close(&self) {
+        if self.close_signal.close() {
+            tracing::debug!(parent: &self.span, "udp client closed");
+        }
+    }
+
+    /// `true` once [`close`](Self::close) has been called.
+    ///
+    /// ```
+    /// use easynet::udp::client::UdpClient;
+    ///
+    /// let peer = std::net::UdpSocket::bind("127.0.0.1:0")?;
+    /// let client = UdpClient::connect(peer.local_addr()?, easynet::protocol::Raw)?;
+    /// assert!(!client.is_closed());
+    /// client.close();
+    /// assert!(client.is_closed());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn is_closed(&self) -> bool {
+        self.close_signal.is_closed()
+    }
+
+    fn check_open(&self) -> Result<(), UdpClientError> {
+        if self.close_signal.is_closed() {
+            Err(UdpClientError::Closed)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// One non-blocking `recv(2)`: `Ok(None)` if nothing is queued.
+    fn try_recv(&self) -> Result<Option<P::Received>, UdpClientError> {
+        let mut buffer = lock(&self.recv_buffer);
+        match self.socket.recv(&mut buffer) {
+            Ok(n) => match self.protocol.decode_datagram(&buffer[..n]) {
+                Ok(packet) => Ok(Some(packet)),
+                Err(e) => {
+                    tracing::debug!(parent: &self.span, error = %e, size = n, "received a datagram that could not be parsed");
+                    Err(UdpClientError::Parse(e))
+                }
+            },
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted
+                ) =>
+            {
+                Ok(None)
+            }
+            Err(e) => Err(UdpClientError::Io(e)),
+        }
+    }
+
+    /// Waits until the socket is ready for `events`, the client is closed, or the
+    /// deadline passes ([`UdpClientError::Timeout`]). May return early (spurious
+    /// wake-ups, signals): callers retry.
+    fn wait(&self, events: PollFlags, deadline: Option<Instant>) -> Result<(), UdpClientError> {
+        let timeout = match deadline {
+            None => None,
+            Some(deadline) => {
+                let remaining = deadline.saturating_duration_since(Instant::now());
+                if remaining.is_zero() {
+                    return Err(UdpClientError::Timeout);
+                }
+                // Only fails beyond i64::MAX seconds: as good as forever.
+                Timespec::try_from(remaining).ok()
+            }
+        };
+        let mut fds = [
+            PollFd::new(&self.socket, events),
+            PollFd::new(&self.close_signal, PollFlags::IN),
+        ];
+        match rustix::event::poll(&mut fds, timeout.as_ref()) {
+            Ok(_) | Err(rustix::io::Errno::INTR) => Ok(()),
+            Err(e) => Err(UdpClientError::Io(e.into())),
+        }
+    }
+}
+
+impl<P: DatagramProtocol> fmt::Debug for UdpClient<P> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UdpClient")
+            .field("local_address", &self.local_address)
+            .field("remote_address", &self.remote_address)
+            .field("closed", &self.is_closed())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Iterator over received packets, from
+/// [`UdpClient::iter_received_packets`]; see there for when it ends.
+///
+/// ```
+/// use easynet::udp::client::UdpClient;
+///
+/// let peer = std::net::UdpSocket::bind("127.0.0.1:0")?;
+/// let client = UdpClient::connect(peer.local_addr()?, easynet::protocol::Raw)?;
+/// assert_eq!(client.drain_received_packets().count(), 0); // nothing arrived yet
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[must_use = "iterators are lazy and do nothing unless consumed"]
+pub struct ReceivedPackets<'a, P: DatagramProtocol> {
+    client: &'a UdpClient<P>,
+    /// What is left of the time budget; `None` = unlimited.
+    budget: Option<Duration>,
+    done: bool,
+}
+
+impl<P: DatagramProtocol> Iterator for ReceivedPackets<'_, P> {
+    type Item = Result<P::Received, UdpClientError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        let started = Instant::now();
+        let result = self.client.recv_packet(self.budget);
+        if let Some(budget) = &mut self.budget {
+            *budget = budget.saturating_sub(started.elapsed());
+        }
+        match result {
+            Ok(packet) => Some(Ok(packet)),
+            Err(e @ UdpClientError::Parse(_)) => Some(Err(e)),
+            Err(UdpClientError::Timeout | UdpClientError::Closed) => {
+                self.done = true;
+                None
+            }
+            Err(e) => {
+                self.done = true;
+                Some(Err(e))
+            }
+        }
+    }
+}
+
+impl<P: DatagramProtocol> FusedIterator for ReceivedPackets<'_, P> {}
+
+impl<P: DatagramProtocol> fmt::Debug for ReceivedPackets<'_, P> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ReceivedPackets")
+            .field("client", self.client)
+            .field("budget", &self.budget)
+            .field("done", &self.done)
+            .finish()
+    }
+}

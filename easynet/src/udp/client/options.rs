@@ -1,0 +1,158 @@
+//! Options shared by the blocking and the async UDP client.
+
+use std::net::SocketAddr;
+
+/// Which IP family to connect with, when the remote host name resolves to several.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum AddressFamily {
+    /// IPv4 (`AF_INET`).
+    Ipv4,
+    /// IPv6 (`AF_INET6`).
+    Ipv6,
+}
+
+impl AddressFamily {
+    /// The family of `addr`.
+    ///
+    /// ```
+    /// use easynet::udp::client::AddressFamily;
+    /// assert_eq!(AddressFamily::of(&"[::1]:9000".parse().unwrap()), AddressFamily::Ipv6);
+    /// ```
+    pub fn of(addr: &SocketAddr) -> Self {
+        match addr {
+            SocketAddr::V4(_) => Self::Ipv4,
+            SocketAddr::V6(_) => Self::Ipv6,
+        }
+    }
+}
+
+/// How a UDP client creates and configures its socket before connecting it.
+///
+/// Used by [`UdpClient::connect_with_options`](super::UdpClient::connect_with_options)
+/// and [`AsyncUdpClient::connect_with_options`](super::AsyncUdpClient::connect_with_options).
+/// Every field has a default (written in its doc); set the ones you need with the
+/// builder methods:
+///
+/// ```
+/// use easynet::udp::client::{AddressFamily, UdpClient, UdpClientOptions};
+///
+/// let peer = std::net::UdpSocket::bind("127.0.0.1:0")?;
+/// let options = UdpClientOptions::new()
+///     .family(AddressFamily::Ipv4)
+///     .local_address("127.0.0.1:0".parse()?)
+///     .reuse_port(true)
+///     .recv_buffer_size(1 << 20)
+///     .send_buffer_size(1 << 20);
+/// let client = UdpClient::connect_with_options(peer.local_addr()?, easynet::protocol::Raw, &options)?;
+/// assert!(client.socket()?.reuse_port()?);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct UdpClientOptions {
+    /// Local address to bind the socket to before connecting it.
+    ///
+    /// Default: `None`: the kernel chooses the local address (from the route to the
+    /// remote host) and an ephemeral port when the socket is connected.
+    pub local_address: Option<SocketAddr>,
+    /// Only connect to remote addresses of this family.
+    ///
+    /// Default: `None`: the resolved addresses are tried in order, whatever their
+    /// family (with a [`local_address`](Self::local_address), only those of its family).
+    pub family: Option<AddressFamily>,
+    /// Sets `SO_REUSEPORT` on the socket, so that several sockets can bind the same local
+    /// address and port.
+    ///
+    /// Default: `false`.
+    pub reuse_port: bool,
+    /// Sets the kernel receive buffer size (`SO_RCVBUF`), in bytes. Linux doubles the
+    /// value and caps it at `net.core.rmem_max`.
+    ///
+    /// Default: `None`: the system default (`net.core.rmem_default` on Linux).
+    pub recv_buffer_size: Option<usize>,
+    /// Sets the kernel send buffer size (`SO_SNDBUF`), in bytes. Linux doubles the value
+    /// and caps it at `net.core.wmem_max`.
+    ///
+    /// Default: `None`: the system default (`net.core.wmem_default` on Linux).
+    pub send_buffer_size: Option<usize>,
+}
+
+impl UdpClientOptions {
+    /// The defaults (same as [`Default::default`]).
+    ///
+    /// ```
+    /// let options = easynet::udp::client::UdpClientOptions::new();
+    /// assert_eq!(options.local_address, None);
+    /// assert!(!options.reuse_port);
+    /// ```
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets [`local_address`](Self::local_address).
+    ///
+    /// ```
+    /// let options = easynet::udp::client::UdpClientOptions::new()
+    ///     .local_address("127.0.0.1:0".parse().unwrap());
+    /// assert!(options.local_address.is_some());
+    /// ```
+    pub fn local_address(mut self, address: SocketAddr) -> Self {
+        self.local_address = Some(address);
+        self
+    }
+
+    /// Sets [`family`](Self::family).
+    ///
+    /// ```
+    /// use easynet::udp::client::{AddressFamily, UdpClientOptions};
+    /// let options = UdpClientOptions::new().family(AddressFamily::Ipv6);
+    /// assert_eq!(options.family, Some(AddressFamily::Ipv6));
+    /// ```
+    pub fn family(mut self, family: AddressFamily) -> Self {
+        self.family = Some(family);
+        self
+    }
+
+    /// Sets [`reuse_port`](Self::reuse_port).
+    ///
+    /// ```
+    /// let options = easynet::udp::client::UdpClientOptions::new().reuse_port(true);
+    /// assert!(options.reuse_port);
+    /// ```
+    pub fn reuse_port(mut self, reuse_port: bool) -> Self {
+        self.reuse_port = reuse_port;
+        self
+    }
+
+    /// Sets [`recv_buffer_size`](Self::recv_buffer_size).
+    ///
+    /// ```
+    /// let options = easynet::udp::client::UdpClientOptions::new().recv_buffer_size(1 << 20);
+    /// assert_eq!(options.recv_buffer_size, Some(1 << 20));
+    /// ```
+    pub fn recv_buffer_size(mut self, bytes: usize) -> Self {
+        self.recv_buffer_size = Some(bytes);
+        self
+    }
+
+    /// Sets [`send_buffer_size`](Self::send_buffer_size).
+    ///
+    /// ```
+    /// let options = easynet::udp::client::UdpClientOptions::new().send_buffer_size(1 << 20);
+    /// assert_eq!(options.send_buffer_size, Some(1 << 20));
+    /// ```
+    pub fn send_buffer_size(mut self, bytes: usize) -> Self {
+        self.send_buffer_size = Some(bytes);
+        self
+    }
+
+    /// Whether a remote address may be used with these options.
+    pub(super) fn accepts(&self, remote: &SocketAddr) -> bool {
+        let family = AddressFamily::of(remote);
+        self.family.is_none_or(|wanted| wanted == family)
+            && self
+                .local_address
+                .is_none_or(|local| AddressFamily::of(&local) == family)
+    }
+}

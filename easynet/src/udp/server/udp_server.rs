@@ -453,7 +453,7 @@ where
     P::Received: Send + 'static,
     H: RequestHandler<Client = DatagramClient<P>>,
 {
-    let span = tracing::info_span!("udp_client", client = %addr);
+    let span = tracing::info_span!("udp_conversation", client = %addr);
     let conversations = async move {
         let mut client = DatagramClient::new(Arc::clone(&shared), addr);
         let mut requests = DatagramRequests::new(Arc::clone(&shared), Arc::clone(&slot));

@@ -207,6 +207,8 @@ fn measure(easynet: bool, framing: Framing, clients: usize, duration: Duration) 
 fn main() {
     let mut secs = 2.0;
     let mut only: Option<bool> = None;
+    let mut only_framing = Framing::Raw;
+    let mut only_clients = 1;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -216,18 +218,28 @@ fn main() {
                     .and_then(|s| s.parse().ok())
                     .expect("--secs SECONDS")
             }
-            // Profiling aid: run one server only, raw framing, one client.
+            // Profiling aid: one server only (`--line`, `--clients N` to choose the case).
             "--only-easynet" => only = Some(true),
             "--only-tokio" => only = Some(false),
+            "--line" => only_framing = Framing::Line,
+            "--clients" => {
+                only_clients = args
+                    .next()
+                    .and_then(|s| s.parse().ok())
+                    .expect("--clients N")
+            }
             other => panic!("unknown argument {other:?}"),
         }
     }
     if let Some(easynet) = only {
-        let ops = measure(easynet, Framing::Raw, 1, Duration::from_secs_f64(secs));
-        println!(
-            "{} raw 1 client: {ops:.0} ops/s",
-            if easynet { "easynet" } else { "tokio" }
+        let ops = measure(
+            easynet,
+            only_framing,
+            only_clients,
+            Duration::from_secs_f64(secs),
         );
+        let who = if easynet { "easynet" } else { "tokio" };
+        println!("{who} {only_framing:?} {only_clients} clients: {ops:.0} ops/s");
         return;
     }
     let duration = Duration::from_secs_f64(secs);

@@ -256,7 +256,10 @@ pub struct StreamRequests<P: StreamProtocol> {
     max_recv_size: usize,
     /// A request read by the conversation loop before it called `handle`.
     pending: Option<Result<P::Received, RecvError>>,
-    shutdown: CancellationToken,
+    /// Set when the server shuts down (before the tokens are cancelled): read on every
+    /// request, so an atomic rather than `CancellationToken::is_cancelled`, which locks
+    /// a mutex shared by every connection.
+    closing: Arc<AtomicBool>,
     idle_timeout: Option<Duration>,
     counters: Arc<Counters>,
     end: Option<End>,
@@ -283,7 +286,7 @@ impl<P: StreamProtocol> StreamRequests<P> {
             if self.shared.is_closed() {
                 return Err(self.finish(End::ClosedByHandler));
             }
-            if self.shutdown.is_cancelled() {
+            if self.closing.load(Ordering::Acquire) {
                 return Err(self.finish(End::ServerClosing));
             }
             match self.reader.poll_buffered() {
@@ -327,7 +330,12 @@ impl<P: StreamProtocol> StreamRequests<P> {
             let mut guard = match woke {
                 Woke::Readable(Ok(guard)) => guard,
                 Woke::Readable(Err(e)) => return Err(RecvError::Io(e)),
-                Woke::Cancelled => continue, // the flags at the top tell why
+                // `wake` is cancelled by `close` (which sets `closed` first) or by the
+                // server's shutdown token.
+                Woke::Cancelled if self.shared.is_closed() => {
+                    return Err(self.finish(End::ClosedByHandler));
+                }
+                Woke::Cancelled => return Err(self.finish(End::ServerClosing)),
                 Woke::Deadline => return Err(RecvError::Timeout),
                 Woke::Idle => {
                     Counters::bump(&self.counters.idle_timeouts);
@@ -440,6 +448,7 @@ pub(crate) struct ConnectionContext<P, H> {
     pub(crate) handler: Arc<H>,
     pub(crate) config: Arc<UnixServerConfig>,
     pub(crate) shutdown: CancellationToken,
+    pub(crate) closing: Arc<AtomicBool>,
     pub(crate) counters: Arc<Counters>,
 }
 
@@ -450,6 +459,7 @@ impl<P, H> Clone for ConnectionContext<P, H> {
             handler: self.handler.clone(),
             config: self.config.clone(),
             shutdown: self.shutdown.clone(),
+            closing: self.closing.clone(),
             counters: self.counters.clone(),
         }
     }
@@ -511,7 +521,7 @@ where
                 cx.config.ancillary_buffer_size,
             ),
             pending: None,
-            shutdown: cx.shutdown.clone(),
+            closing: cx.closing.clone(),
             idle_timeout: cx.config.idle_timeout,
             counters: cx.counters.clone(),
             end: None,

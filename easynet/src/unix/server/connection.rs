@@ -210,7 +210,9 @@ async fn write_all(
         // Immediate when tokio already knows the socket is writable (the usual case).
         let mut guard = tokio::select! {
             biased;
-            guard = shared.fd.writable() => guard.map_err(StreamSendError::Io)?,
+            guard = std::future::poll_fn(|cx| shared.fd.poll_write_ready(cx)) => {
+                guard.map_err(StreamSendError::Io)?
+            }
             () = shared.wake.cancelled() => {
                 if shared.is_closed() {
                     return Err(StreamSendError::Closed);
@@ -279,9 +281,13 @@ impl<P: StreamProtocol> StreamRequests<P> {
         if let Some(end) = self.end {
             return Err(end_error(end));
         }
-        let now = tokio::time::Instant::now();
-        let deadline = timeout.map(|t| now + t);
-        let idle_deadline = self.idle_timeout.map(|t| now + t);
+        // No clock read on the common path (no timeout, no idle timeout).
+        let (deadline, idle_deadline) = if timeout.is_some() || self.idle_timeout.is_some() {
+            let now = tokio::time::Instant::now();
+            (timeout.map(|t| now + t), self.idle_timeout.map(|t| now + t))
+        } else {
+            (None, None)
+        };
         loop {
             if self.shared.is_closed() {
                 return Err(self.finish(End::ClosedByHandler));
@@ -320,10 +326,14 @@ impl<P: StreamProtocol> StreamRequests<P> {
                 }
             };
             // Readiness first: when tokio already knows the socket is readable, nothing
-            // else is polled.
+            // else is polled. `poll_read_ready` (one reader per connection) keeps the waker
+            // in the registration's reader slot; the `readable()` future would take the
+            // waiter list's lock to register and again to unregister, on every request.
             let woke = tokio::select! {
                 biased;
-                guard = shared.fd.readable() => Woke::Readable(guard),
+                guard = std::future::poll_fn(|cx| shared.fd.poll_read_ready(cx)) => {
+                    Woke::Readable(guard)
+                }
                 () = self.woken.as_mut() => Woke::Cancelled,
                 woke = timer => woke,
             };

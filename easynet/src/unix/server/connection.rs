@@ -282,7 +282,7 @@ impl<P: StreamProtocol> StreamRequests<P> {
             return Err(end_error(end));
         }
         // No clock read on the common path (no timeout, no idle timeout).
-        let (deadline, idle_deadline) = if timeout.is_some() || self.idle_timeout.is_some() {
+        let (deadline, mut idle_deadline) = if timeout.is_some() || self.idle_timeout.is_some() {
             let now = tokio::time::Instant::now();
             (timeout.map(|t| now + t), self.idle_timeout.map(|t| now + t))
         } else {
@@ -357,6 +357,10 @@ impl<P: StreamProtocol> StreamRequests<P> {
             let reader = &mut self.reader;
             match guard.try_io(|fd| reader.fill(fd.as_fd())) {
                 Ok(Ok(n)) => {
+                    if let Some(idle) = self.idle_timeout {
+                        // Idle means "no byte": a partial frame restarts the clock.
+                        idle_deadline = Some(tokio::time::Instant::now() + idle);
+                    }
                     if n > 0 && n < self.max_recv_size {
                         // A short read drained the socket (epoll reports new data as a
                         // new edge), so skip the EAGAIN read that would confirm it.

@@ -3,7 +3,7 @@
 //! Socket servers and clients with real per-client conversations, as easy to write as
 //! Python's *easynetwork*.
 //!
-//! * [`protocol`]: protocol objects, values ⇄ bytes, for datagrams and streams.
+//! * [`protocol`](mod@protocol): protocol objects, values ⇄ bytes, for datagrams and streams.
 //! * [`handler`]: request handlers, one conversation per client, `recv!()` points.
 //!
 //! The path of a datagram through a server is short and one-way:

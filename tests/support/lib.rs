@@ -3,6 +3,8 @@
 //! Lives under `tests/` because the repository layout is fixed; the root package exposes
 //! it as the `easynet_suite` library.
 
+pub mod protocol;
+
 use std::time::Duration;
 
 /// How long tests *wait* for something that should happen: generous, so that a slow,

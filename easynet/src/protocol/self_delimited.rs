@@ -1,0 +1,296 @@
+//! Framing of self-delimiting binary formats (CBOR, MessagePack) on streams.
+//!
+//! Instead of re-running the serde parser on a growing buffer (quadratic when bytes
+//! trickle in, and blind to where a bad frame ends), a small structural scanner walks
+//! the item headers to find where the frame ends, remembering how far it got between
+//! calls. The serde parser then runs once, on exactly one complete frame. So:
+//!
+//! * feeding a frame byte by byte costs linear time;
+//! * a frame the serde parser rejects (wrong type, bad UTF-8…) is consumed whole and
+//!   the next frame decodes normally;
+//! * an over-long frame is reported as soon as it passes the limit, then skipped to its
+//!   exact end without being buffered.
+//!
+//! ```text
+//!            ┌── frame ends at `end` ≤ limit ──▶ parse buf[..end] ──▶ Some(packet) | Err(invalid)
+//!            │
+//!   Scanning ┼── frame passes the limit ──▶ Err(limit) ──▶ Discarding ── frame end ──▶ Scanning
+//!      ▲     │
+//!      └─────┴── malformed header at `at` ──▶ Err(invalid), consume buf[..=at]
+//! ```
+
+use super::ParseError;
+use bytes::{Buf, BytesMut};
+
+/// Deepest nesting of containers the scanner follows; deeper frames are invalid. The
+/// serde parsers have similar recursion limits (ciborium: 256).
+pub(crate) const MAX_DEPTH: usize = 256;
+
+/// One item header, as read by a [`Format`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Header {
+    /// Not enough bytes to read the header.
+    Incomplete,
+    /// Not a valid header.
+    Invalid,
+    /// A header of `len` bytes, followed by `payload` opaque bytes, then `children`.
+    Item {
+        len: usize,
+        payload: u64,
+        children: Children,
+    },
+}
+
+/// What follows an item's header and payload.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Children {
+    /// Nothing: the item is complete.
+    None,
+    /// `n` nested items.
+    Count(u64),
+    /// Nested items up to a break marker (CBOR indefinite lengths).
+    UntilBreak,
+    /// This "item" is the break marker that ends the innermost `UntilBreak`.
+    Break,
+}
+
+/// A self-delimiting format: how to read one item header.
+pub(crate) trait Format {
+    /// Reads the header at the start of `buf`.
+    fn header(buf: &[u8]) -> Header;
+}
+
+/// Outcome of a scan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scan {
+    /// The frame is the first `end` bytes.
+    Complete(usize),
+    /// The frame goes on past the buffer.
+    Incomplete,
+    /// Malformed header at this offset.
+    Invalid(usize),
+}
+
+/// Incremental scanner of one frame, resumable between calls.
+#[derive(Debug, Clone)]
+struct Scanner {
+    /// Offset, from the frame start, of the next header to read (may be past the buffer
+    /// while skipping a payload).
+    offset: u64,
+    /// Items still expected in each open container (`None`: up to a break).
+    stack: Vec<Option<u64>>,
+    /// Every item of the frame was read: only the last payload may still be missing.
+    done: bool,
+}
+
+impl Scanner {
+    const fn new() -> Self {
+        Self {
+            offset: 0,
+            stack: Vec::new(),
+            done: false,
+        }
+    }
+
+    fn reset(&mut self) {
+        self.offset = 0;
+        self.stack.clear();
+        self.done = false;
+    }
+
+    /// The frame's end if it is inside `buf`.
+    fn end_within(&self, buf: &[u8]) -> Scan {
+        match usize::try_from(self.offset) {
+            Ok(end) if end <= buf.len() => Scan::Complete(end),
+            _ => Scan::Incomplete,
+        }
+    }
+
+    fn scan<F: Format>(&mut self, buf: &[u8]) -> Scan {
+        if self.done {
+            return self.end_within(buf);
+        }
+        loop {
+            let Some(rest) = usize::try_from(self.offset)
+                .ok()
+                .and_then(|pos| buf.get(pos..))
+            else {
+                return Scan::Incomplete;
+            };
+            let pos = buf.len() - rest.len();
+            let (len, payload, children) = match F::header(rest) {
+                Header::Incomplete => return Scan::Incomplete,
+                Header::Invalid => return Scan::Invalid(pos),
+                Header::Item {
+                    len,
+                    payload,
+                    children,
+                } => (len, payload, children),
+            };
+            self.offset = self
+                .offset
+                .saturating_add(len as u64)
+                .saturating_add(payload);
+            match children {
+                Children::None | Children::Count(0) => {}
+                Children::Count(n) => {
+                    if self.stack.len() >= MAX_DEPTH {
+                        return Scan::Invalid(pos);
+                    }
+                    self.stack.push(Some(n));
+                    continue;
+                }
+                Children::UntilBreak => {
+                    if self.stack.len() >= MAX_DEPTH {
+                        return Scan::Invalid(pos);
+                    }
+                    self.stack.push(None);
+                    continue;
+                }
+                Children::Break => {
+                    if self.stack.pop() != Some(None) {
+                        return Scan::Invalid(pos);
+                    }
+                }
+            }
+            // One item is complete: count it in its container, closing the containers
+            // it completes.
+            loop {
+                match self.stack.last_mut() {
+                    None => {
+                        // The frame is complete, but the last item's payload may still
+                        // run past the buffer.
+                        self.done = true;
+                        return self.end_within(buf);
+                    }
+                    Some(Some(n)) => {
+                        *n -= 1;
+                        if *n == 0 {
+                            self.stack.pop();
+                            continue;
+                        }
+                        break;
+                    }
+                    Some(None) => break,
+                }
+            }
+        }
+    }
+}
+
+/// Finds frames of format `F` at the front of a buffer, with a limit.
+#[derive(Debug, Clone)]
+pub(crate) struct FrameFinder {
+    limit: usize,
+    scanner: Scanner,
+    /// Skipping the rest of an over-long frame.
+    discarding: bool,
+}
+
+impl FrameFinder {
+    pub(crate) const fn new(limit: usize) -> Self {
+        Self {
+            limit,
+            scanner: Scanner::new(),
+            discarding: false,
+        }
+    }
+
+    /// The length of the complete frame at the front of `buf`, or `None` to wait for more
+    /// bytes. After `Ok(Some(end))`, the caller must consume `end` bytes.
+    pub(crate) fn next_frame<F: Format>(
+        &mut self,
+        buf: &mut BytesMut,
+    ) -> Result<Option<usize>, ParseError> {
+        loop {
+            if self.discarding {
+                match self.scanner.scan::<F>(buf) {
+                    Scan::Complete(end) => {
+                        buf.advance(end);
+                        self.scanner.reset();
+                        self.discarding = false;
+                    }
+                    Scan::Incomplete => {
+                        // Drop what is known to belong to the frame; keep a partial header.
+                        let n = usize::try_from(self.scanner.offset)
+                            .unwrap_or(usize::MAX)
+                            .min(buf.len());
+                        buf.advance(n);
+                        self.scanner.offset -= n as u64;
+                        return Ok(None);
+                    }
+                    Scan::Invalid(at) => {
+                        buf.advance(at + 1);
+                        self.scanner.reset();
+                        self.discarding = false;
+                    }
+                }
+                continue;
+            }
+            if buf.is_empty() {
+                return Ok(None);
+            }
+            return match self.scanner.scan::<F>(buf) {
+                Scan::Complete(end) if end <= self.limit => {
+                    self.scanner.reset();
+                    Ok(Some(end))
+                }
+                Scan::Complete(end) => {
+                    let err = ParseError::limit_exceeded(self.limit, &buf[..end]);
+                    buf.advance(end);
+                    self.scanner.reset();
+                    Err(err)
+                }
+                Scan::Incomplete
+                    if buf.len() > self.limit || self.scanner.offset > self.limit as u64 =>
+                {
+                    let err = ParseError::limit_exceeded(self.limit, buf);
+                    self.discarding = true;
+                    Err(err)
+                }
+                Scan::Incomplete => Ok(None),
+                Scan::Invalid(at) => {
+                    let err = ParseError::invalid_data("malformed frame", &buf[..=at]);
+                    buf.advance(at + 1);
+                    self.scanner.reset();
+                    Err(err)
+                }
+            };
+        }
+    }
+
+    /// At end of stream: a frame still incomplete is truncated.
+    pub(crate) fn last_frame<F: Format>(
+        &mut self,
+        buf: &mut BytesMut,
+    ) -> Result<Option<usize>, ParseError> {
+        if let Some(end) = self.next_frame::<F>(buf)? {
+            return Ok(Some(end));
+        }
+        let truncated = !buf.is_empty() && !self.discarding;
+        let err = truncated.then(|| ParseError::invalid_data("stream ended inside a frame", buf));
+        buf.clear();
+        self.scanner.reset();
+        self.discarding = false;
+        err.map_or(Ok(None), Err)
+    }
+}
+
+/// Checks that `data` is exactly one frame of format `F` (datagrams).
+pub(crate) fn check_single_frame<F: Format>(data: &[u8]) -> Result<(), ParseError> {
+    match Scanner::new().scan::<F>(data) {
+        Scan::Complete(end) if end == data.len() => Ok(()),
+        Scan::Complete(_) => Err(ParseError::invalid_data(
+            "extra data after the packet",
+            data,
+        )),
+        Scan::Incomplete => Err(ParseError::invalid_data("truncated packet", data)),
+        Scan::Invalid(_) => Err(ParseError::invalid_data("malformed packet", data)),
+    }
+}
+
+/// Reads a big-endian unsigned integer of `N` bytes after a 1-byte marker.
+pub(crate) fn be_uint<const N: usize>(buf: &[u8]) -> Option<u64> {
+    let bytes = buf.get(1..1 + N)?;
+    Some(bytes.iter().fold(0u64, |acc, &b| (acc << 8) | u64::from(b)))
+}

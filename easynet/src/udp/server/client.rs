@@ -1,0 +1,222 @@
+//! The server-side client object and its receiver.
+
+use super::shared::Shared;
+use super::table::Slot;
+use crate::handler::{HandlerClient, PacketReceiver, RecvError};
+use crate::protocol::{DatagramProtocol, SerializeError};
+use crate::socket::SocketProxy;
+use bytes::BytesMut;
+use std::fmt;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::task::Poll;
+use std::time::Duration;
+
+/// Why [`DatagramClient::send_packet`] failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SendError {
+    /// The packet could not be serialized; nothing was sent.
+    #[error("cannot serialize the packet")]
+    Serialize(#[source] SerializeError),
+    /// The socket refused the datagram.
+    #[error("cannot send the datagram")]
+    Io(#[source] std::io::Error),
+}
+
+/// One client of a UDP server, as its conversation sees it: `&mut DatagramClient<P>` is
+/// the parameter of `handle`.
+///
+/// A client is its remote address. The object is cheap: it shares the server's socket.
+pub struct DatagramClient<P> {
+    shared: Arc<Shared<P>>,
+    addr: SocketAddr,
+}
+
+impl<P> fmt::Debug for DatagramClient<P> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DatagramClient")
+            .field("remote_addr", &self.addr)
+            .field("local_addr", &self.shared.local_addr)
+            .finish()
+    }
+}
+
+impl<P: DatagramProtocol> DatagramClient<P> {
+    pub(crate) fn new(shared: Arc<Shared<P>>, addr: SocketAddr) -> Self {
+        Self { shared, addr }
+    }
+
+    /// Serializes `packet` and sends it to this client as one datagram.
+    ///
+    /// The packet is serialized before this returns the future, so the future does not
+    /// borrow it. Sending on UDP almost never waits: the datagram is written at once if
+    /// the socket buffer has room, else when it has.
+    ///
+    /// Cancel safety: if the future is dropped before it completes, the datagram was
+    /// either sent whole or not at all.
+    pub fn send_packet(
+        &self,
+        packet: &P::Sent,
+    ) -> impl Future<Output = Result<(), SendError>> + Send + '_ {
+        let mut buf = BytesMut::new();
+        let encoded = self
+            .shared
+            .protocol
+            .encode_datagram(packet, &mut buf)
+            .map_err(SendError::Serialize);
+        async move {
+            encoded?;
+            self.shared
+                .send_to(&buf, self.addr)
+                .await
+                .map_err(SendError::Io)
+        }
+    }
+
+    /// The client's address.
+    pub fn remote_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The server's address (the local end of the socket).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.shared.local_addr
+    }
+
+    /// The server's socket, for `setsockopt`-style calls. It is shared by all clients:
+    /// an option set here applies to the whole server.
+    pub fn socket(&self) -> SocketProxy<'_> {
+        SocketProxy::new(&self.shared.socket)
+    }
+}
+
+impl<P> HandlerClient for DatagramClient<P>
+where
+    P: DatagramProtocol,
+    P::Received: Send + 'static,
+{
+    type Received = P::Received;
+    type Receiver = DatagramRequests<P>;
+}
+
+/// The receiver of one UDP client's packets: what `recv!()` awaits on.
+///
+/// Datagrams are queued raw and parsed when a `recv!()` takes them, so a conversation
+/// that returns before its first `recv!()` refuses its datagram without parsing it.
+///
+/// To use it directly (for example inside `tokio::select!`), name it with a second
+/// parameter of `handle`: `async fn handle(&self, client: &mut DatagramClient<P>,
+/// requests: &mut DatagramRequests<P>)`, then call the [`PacketReceiver`] methods
+/// `requests.recv()` / `requests.recv_timeout(d)` (bring the trait into scope with
+/// `use easynet::handler::PacketReceiver`).
+pub struct DatagramRequests<P> {
+    shared: Arc<Shared<P>>,
+    slot: Arc<Slot>,
+    /// Whether this conversation took a datagram (if not, its first one is refused).
+    received: bool,
+}
+
+impl<P> fmt::Debug for DatagramRequests<P> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DatagramRequests")
+            .field("received", &self.received)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<P: DatagramProtocol> DatagramRequests<P> {
+    pub(crate) fn new(shared: Arc<Shared<P>>, slot: Arc<Slot>) -> Self {
+        Self {
+            shared,
+            slot,
+            received: false,
+        }
+    }
+
+    /// Starts a new conversation: returns whether the previous one received.
+    pub(crate) fn take_received(&mut self) -> bool {
+        std::mem::replace(&mut self.received, false)
+    }
+
+    /// Waits for the next raw datagram of this client (or shutdown). Cancel safe: a
+    /// datagram is only popped when the future completes with it.
+    async fn next_datagram(&mut self) -> Result<bytes::Bytes, RecvError> {
+        std::future::poll_fn(|cx| {
+            let mut state = self.slot.lock();
+            if state.closed {
+                return Poll::Ready(Err(RecvError::ServerClosing));
+            }
+            if let Some(datagram) = state.queue.pop_front() {
+                drop(state);
+                self.shared.counters.release_queued_bytes(datagram.len());
+                return Poll::Ready(Ok(datagram));
+            }
+            match &mut state.waker {
+                Some(waker) if waker.will_wake(cx.waker()) => {}
+                waker => *waker = Some(cx.waker().clone()),
+            }
+            Poll::Pending
+        })
+        .await
+    }
+
+    fn parse(&mut self, datagram: &[u8]) -> Result<P::Received, RecvError> {
+        self.received = true;
+        self.shared
+            .protocol
+            .decode_datagram(datagram)
+            .map_err(RecvError::Parse)
+    }
+
+    async fn recv_within(&mut self, limit: Option<Duration>) -> Result<P::Received, RecvError> {
+        let idle = self.shared.config.client_idle_timeout;
+        let (limit, is_idle_limit) = match (limit, idle) {
+            (Some(l), Some(i)) if i < l => (Some(i), true),
+            (Some(l), _) => (Some(l), false),
+            (None, Some(i)) => (Some(i), true),
+            (None, None) => (None, false),
+        };
+        let datagram = match limit {
+            None => self.next_datagram().await?,
+            Some(limit) => match tokio::time::timeout(limit, self.next_datagram()).await {
+                Ok(datagram) => datagram?,
+                Err(_elapsed) => {
+                    if is_idle_limit {
+                        self.shared
+                            .counters
+                            .idle_timeouts
+                            .fetch_add(1, Ordering::Relaxed);
+                    }
+                    return Err(RecvError::Timeout);
+                }
+            },
+        };
+        self.parse(&datagram)
+    }
+}
+
+impl<P> PacketReceiver for DatagramRequests<P>
+where
+    P: DatagramProtocol,
+    P::Received: Send + 'static,
+{
+    type Packet = P::Received;
+
+    /// The next datagram of this client, parsed. Cancel safe.
+    fn recv(&mut self) -> impl Future<Output = Result<Self::Packet, RecvError>> + Send + '_ {
+        self.recv_within(None)
+    }
+
+    /// The next datagram of this client, parsed, or `Timeout` after `timeout`. If a
+    /// datagram is already queued (always the case at a conversation's first
+    /// `recv!()`), it is returned at once and the timeout never fires. Cancel safe.
+    fn recv_timeout(
+        &mut self,
+        timeout: Duration,
+    ) -> impl Future<Output = Result<Self::Packet, RecvError>> + Send + '_ {
+        self.recv_within(Some(timeout))
+    }
+}

@@ -1,0 +1,226 @@
+//! The client table: one [`Slot`] per client with a live conversation.
+//!
+//! Lock order is always table → slot. Every decision that creates or removes an entry is
+//! taken under the table lock, so a datagram that arrives while a conversation ends is
+//! either queued in the slot *before* the end check (and starts the next conversation)
+//! or finds no entry *after* it (and starts a new one): it is never lost.
+
+use super::config::UdpServerConfig;
+use super::stats::Counters;
+use bytes::Bytes;
+use std::collections::{HashMap, VecDeque};
+use std::net::SocketAddr;
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::task::Waker;
+use tokio::task::AbortHandle;
+
+/// Locks a mutex; a poisoned lock is still used, since no code panics while holding one
+/// of ours and the data stays consistent.
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// One client's state: its queued datagrams and how to wake its conversation.
+///
+/// ```text
+///            datagram, no entry                 handle() returns, queue empty
+///   (none) ──────────────────────▶ Live ──────────────────────────────────▶ (none)
+///                                  │  ▲   handle() returns, queue non-empty:
+///                                  │  └── next conversation, same slot
+///                                  │ shutdown: closed = true, waker woken
+///                                  ▼
+///                               Closed ── recv!() gives ServerClosing; the entry
+///                                         is removed when the conversation ends
+/// ```
+#[derive(Debug)]
+pub(crate) struct Slot {
+    state: Mutex<SlotState>,
+}
+
+#[derive(Debug)]
+pub(crate) struct SlotState {
+    /// Raw datagrams in arrival order; parsed only when `recv!()` pops them. An empty
+    /// `VecDeque` does not allocate.
+    pub(crate) queue: VecDeque<Bytes>,
+    /// The waker of a `recv!()` waiting for this client.
+    pub(crate) waker: Option<Waker>,
+    /// Set at shutdown: `recv!()` returns `ServerClosing`.
+    pub(crate) closed: bool,
+    /// The conversation's task, if it had to be spawned (forced abort at shutdown).
+    pub(crate) task: Option<AbortHandle>,
+}
+
+impl Slot {
+    fn new(first: Bytes) -> Self {
+        let mut queue = VecDeque::new();
+        queue.push_back(first);
+        Self {
+            state: Mutex::new(SlotState {
+                queue,
+                waker: None,
+                closed: false,
+                task: None,
+            }),
+        }
+    }
+
+    pub(crate) fn lock(&self) -> MutexGuard<'_, SlotState> {
+        lock(&self.state)
+    }
+}
+
+/// The table itself.
+#[derive(Debug, Default)]
+pub(crate) struct ClientTable {
+    inner: Mutex<TableState>,
+}
+
+#[derive(Debug, Default)]
+struct TableState {
+    clients: HashMap<SocketAddr, Arc<Slot>>,
+    /// Set at shutdown: no conversation starts any more.
+    closing: bool,
+}
+
+/// What became of a received datagram.
+pub(crate) enum Dispatch {
+    /// Queued for the client's live conversation.
+    Queued,
+    /// The client had no conversation: start one on this slot.
+    Start(Arc<Slot>),
+    /// Dropped (limit or shutdown); already counted.
+    Dropped,
+}
+
+impl ClientTable {
+    /// Routes one datagram from `addr`, enforcing the limits of `config`.
+    pub(crate) fn dispatch(
+        &self,
+        addr: SocketAddr,
+        datagram: Bytes,
+        config: &UdpServerConfig,
+        counters: &Counters,
+    ) -> Dispatch {
+        let mut table = lock(&self.inner);
+        if table.closing {
+            return Dispatch::Dropped;
+        }
+        let len = datagram.len();
+        if let Some(slot) = table.clients.get(&addr) {
+            let waker = {
+                let mut state = slot.lock();
+                if state.queue.len() >= config.max_queued_datagrams {
+                    counters.dropped_queue_full.fetch_add(1, Ordering::Relaxed);
+                    return Dispatch::Dropped;
+                }
+                if !counters.reserve_queued_bytes(len, config.max_queued_bytes) {
+                    counters
+                        .dropped_memory_limit
+                        .fetch_add(1, Ordering::Relaxed);
+                    return Dispatch::Dropped;
+                }
+                state.queue.push_back(datagram);
+                state.waker.take()
+            };
+            drop(table);
+            if let Some(waker) = waker {
+                waker.wake();
+            }
+            return Dispatch::Queued;
+        }
+        if table.clients.len() >= config.max_clients {
+            counters
+                .dropped_client_limit
+                .fetch_add(1, Ordering::Relaxed);
+            return Dispatch::Dropped;
+        }
+        if !counters.reserve_queued_bytes(len, config.max_queued_bytes) {
+            counters
+                .dropped_memory_limit
+                .fetch_add(1, Ordering::Relaxed);
+            return Dispatch::Dropped;
+        }
+        let slot = Arc::new(Slot::new(datagram));
+        table.clients.insert(addr, Arc::clone(&slot));
+        counters
+            .conversations_started
+            .fetch_add(1, Ordering::Relaxed);
+        Dispatch::Start(slot)
+    }
+
+    /// Called when a conversation of `addr` ends. If it never received, its first
+    /// datagram is refused (dropped unparsed). Returns `true` if datagrams are still
+    /// queued and the next conversation must start on the same slot; otherwise the
+    /// entry is removed, under the table lock (see the module docs).
+    pub(crate) fn end_conversation(
+        &self,
+        addr: SocketAddr,
+        slot: &Arc<Slot>,
+        received: bool,
+        counters: &Counters,
+    ) -> bool {
+        let mut table = lock(&self.inner);
+        let mut state = slot.lock();
+        if !received && let Some(refused) = state.queue.pop_front() {
+            counters.release_queued_bytes(refused.len());
+            counters.refused.fetch_add(1, Ordering::Relaxed);
+        }
+        if !state.queue.is_empty() && !state.closed && !table.closing {
+            counters
+                .conversations_started
+                .fetch_add(1, Ordering::Relaxed);
+            return true;
+        }
+        let left: usize = state.queue.drain(..).map(|d| d.len()).sum();
+        counters.release_queued_bytes(left);
+        state.task = None;
+        drop(state);
+        if table
+            .clients
+            .get(&addr)
+            .is_some_and(|current| Arc::ptr_eq(current, slot))
+        {
+            table.clients.remove(&addr);
+        }
+        false
+    }
+
+    /// Shutdown, step 1: no new conversation; every `recv!()` gets `ServerClosing`.
+    pub(crate) fn close(&self) {
+        let mut wakers = Vec::new();
+        {
+            let mut table = lock(&self.inner);
+            table.closing = true;
+            for slot in table.clients.values() {
+                let mut state = slot.lock();
+                state.closed = true;
+                wakers.extend(state.waker.take());
+            }
+        }
+        for waker in wakers {
+            waker.wake();
+        }
+    }
+
+    /// Shutdown, step 2 (after the grace period): aborts the conversations still running.
+    pub(crate) fn abort_all(&self) {
+        let table = lock(&self.inner);
+        for slot in table.clients.values() {
+            if let Some(task) = &slot.lock().task {
+                task.abort();
+            }
+        }
+    }
+
+    /// Forgets every entry (after all conversations are gone).
+    pub(crate) fn clear(&self) {
+        let mut table = lock(&self.inner);
+        table.clients.clear();
+    }
+
+    /// Number of clients with a live conversation.
+    pub(crate) fn len(&self) -> usize {
+        lock(&self.inner).clients.len()
+    }
+}

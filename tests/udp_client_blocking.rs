@@ -1,4 +1,5 @@
 //! The blocking `UdpClient` against plain `std::net::UdpSocket` peers on loopback.
+#![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
 use bytes::Bytes;
 use easynet::protocol::{Json, Raw};

@@ -5,6 +5,8 @@
 //!
 //! * [`protocol`](mod@protocol): protocol objects, values ⇄ bytes, for datagrams and streams.
 //! * [`handler`]: request handlers, one conversation per client, `recv!()` points.
+//! * [`udp::client`]: UDP clients, [blocking](udp::client::UdpClient) and
+//!   [async](udp::client::AsyncUdpClient) (how-to: [`guide::udp_clients`]).
 //!
 //! The path of a datagram through a server is short and one-way:
 //!

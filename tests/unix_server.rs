@@ -146,6 +146,13 @@ impl RequestHandler for Scripted {
                     .await
                     .map_err(HandlerError::new)?;
             }
+            "creds received" => {
+                let ancillary = client.take_received_ancillary();
+                let me = easynet::unix::Credentials::current();
+                let all_mine = ancillary.credentials.iter().all(|c| *c == me);
+                let answer = format!("{} {all_mine}", !ancillary.credentials.is_empty());
+                send(client, &answer).await?;
+            }
             "creds" => {
                 let c = client.peer_credentials().expect("credentials");
                 send(client, &format!("{} {} {}", c.pid, c.uid, c.gid)).await?;
@@ -425,6 +432,22 @@ fn credentials_are_the_peer_process() {
         rustix::process::getgid().as_raw()
     );
     assert_eq!(recv(&c), expected);
+}
+
+#[test]
+fn credentials_sent_as_ancillary_data_are_received_when_enabled() {
+    let f = start(
+        Scripted::default(),
+        UnixServerConfig::default().receive_credentials(true),
+    );
+    let c = client(&f.path);
+    let me = easynet::unix::Credentials::current();
+    c.send_packet_with_ancillary(
+        "creds received",
+        &SocketAncillary::new().with_credentials(me),
+    )
+    .unwrap();
+    assert_eq!(recv(&c), "true true");
 }
 
 #[test]

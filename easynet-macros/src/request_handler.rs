@@ -312,7 +312,6 @@ fn generate_hook(
         };
         params.extend(quote!(, #rx: &#lt mut #rx_ty));
     }
-    let result = Ident::new("__easynet_result", Span::mixed_site());
     // Spanned at the user's `async`, so that "future is not `Send`" points there.
     let future = respan(
         quote! {
@@ -325,10 +324,7 @@ fn generate_hook(
         #(#attrs)*
         fn #ident<#lt>(&#lt #self_token, #params) -> #future
         {
-            async move {
-                let #result: #output = async move #body.await;
-                #krate::__private::IntoHandlerResult::into_handler_result(#result)
-            }
+            #krate::__private::into_handler_future::<#output, _>(async move #body)
         }
     }
 }

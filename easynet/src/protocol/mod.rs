@@ -98,6 +98,7 @@
 //! other than a struct or an enum.
 
 mod error;
+mod writer;
 
 pub use error::{BoxError, MAX_ERROR_BYTES, ParseError, ParseErrorKind, SerializeError};
 

@@ -33,11 +33,13 @@ use std::future::Future;
 use std::io;
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::panic::AssertUnwindSafe;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
-use tokio::io::Interest;
+use tokio::io::unix::{AsyncFd, AsyncFdReadyGuard};
 use tokio::net::UnixStream;
-use tokio_util::sync::CancellationToken;
+use tokio_util::sync::{CancellationToken, WaitForCancellationFutureOwned};
 use tracing::Instrument;
 
 /// Why a connection's conversation loop stops (not an error: the loop just ends).
@@ -52,20 +54,38 @@ enum End {
 
 /// State shared by a connection's client object and its receiver.
 struct Shared {
-    socket: UnixStream,
-    /// Cancelled by [`StreamClient::close`].
-    closed: CancellationToken,
+    /// `AsyncFd` rather than `tokio::net::UnixStream`: reads go through `recvmsg` (for
+    /// descriptors), and `AsyncFd`'s guard lets us clear readiness after a short read,
+    /// which saves the `EAGAIN` read that would otherwise follow every request (tokio's
+    /// own `poll_read` does the same on epoll).
+    ///
+    /// `AsyncFd::new` is deprecated since tokio 1.5x because a `T: AsRawFd` whose
+    /// descriptor is replaced or closed while registered breaks I/O safety; the safe
+    /// replacement, `AsyncFd::register`, is an `unsafe fn`, which this crate forbids. The
+    /// condition holds here: the `AsyncFd` owns the `UnixStream`, and this module never
+    /// calls `get_mut`/`into_inner`, so the registered descriptor stays the same, open,
+    /// until the `AsyncFd` is dropped.
+    fd: AsyncFd<std::os::unix::net::UnixStream>,
+    /// Set by [`StreamClient::close`] (or the idle timeout): a flag for the hot path...
+    closed: AtomicBool,
+    /// ...and a token to wake waiters: a child of the server's shutdown token, so one
+    /// future covers both "closed" and "server closing".
+    wake: CancellationToken,
     /// Ancillary data moved here by the receiver as it reads; taken by the handler.
     ancillary: Mutex<ReceivedAncillary>,
 }
 
 impl Shared {
     fn close(&self) {
-        if !self.closed.is_cancelled() {
-            self.closed.cancel();
+        if !self.closed.swap(true, Ordering::AcqRel) {
+            self.wake.cancel();
             // Tells the peer at once, even if the handler keeps running for a while.
-            let _ = socket2::SockRef::from(&self.socket).shutdown(std::net::Shutdown::Both);
+            let _ = self.fd.get_ref().shutdown(std::net::Shutdown::Both);
         }
+    }
+
+    fn is_closed(&self) -> bool {
+        self.closed.load(Ordering::Acquire)
     }
 }
 
@@ -88,7 +108,7 @@ impl<P: StreamProtocol> fmt::Debug for StreamClient<P> {
         f.debug_struct("StreamClient")
             .field("id", &self.id)
             .field("credentials", &self.credentials)
-            .field("closed", &self.shared.closed.is_cancelled())
+            .field("closed", &self.shared.is_closed())
             .finish_non_exhaustive()
     }
 }
@@ -162,7 +182,7 @@ impl<P: StreamProtocol> StreamClient<P> {
 
     /// `true` once the connection is closed by [`close`](Self::close).
     pub fn is_closed(&self) -> bool {
-        self.shared.closed.is_cancelled()
+        self.shared.is_closed()
     }
 
     /// The connection's number in this server (as in the logs' `connection` span).
@@ -172,7 +192,7 @@ impl<P: StreamProtocol> StreamClient<P> {
 
     /// The socket, for low-level operations.
     pub fn socket(&self) -> SocketProxy<'_> {
-        SocketProxy::new(&self.shared.socket)
+        SocketProxy::new(self.shared.fd.get_ref())
     }
 }
 
@@ -184,27 +204,30 @@ async fn write_all(
     let none = SocketAncillary::new();
     let mut ancillary = ancillary;
     while !data.is_empty() {
-        if shared.closed.is_cancelled() {
+        if shared.is_closed() {
             return Err(StreamSendError::Closed);
         }
-        // try_io first: no system call when tokio already knows the socket is not
-        // writable, and no wait when it is.
-        match shared.socket.try_io(Interest::WRITABLE, || {
-            send_with_ancillary(shared.socket.as_fd(), data, ancillary)
-        }) {
-            Ok(n) => {
+        // Immediate when tokio already knows the socket is writable (the usual case).
+        let mut guard = tokio::select! {
+            biased;
+            guard = shared.fd.writable() => guard.map_err(StreamSendError::Io)?,
+            () = shared.wake.cancelled() => {
+                if shared.is_closed() {
+                    return Err(StreamSendError::Closed);
+                }
+                // Server shutdown: a conversation may still say goodbye.
+                shared.fd.writable().await.map_err(StreamSendError::Io)?
+            }
+        };
+        match guard.try_io(|fd| send_with_ancillary(fd.as_fd(), data, ancillary)) {
+            Ok(Ok(n)) => {
                 data = &data[n..];
                 ancillary = &none;
             }
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                tokio::select! {
-                    biased;
-                    () = shared.closed.cancelled() => return Err(StreamSendError::Closed),
-                    r = shared.socket.writable() => r.map_err(StreamSendError::Io)?,
-                }
-            }
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(StreamSendError::Io(e)),
+            Ok(Err(e)) if e.kind() == io::ErrorKind::Interrupted => {}
+            Ok(Err(e)) => return Err(StreamSendError::Io(e)),
+            // Not writable after all: readiness cleared, wait again.
+            Err(_would_block) => {}
         }
     }
     Ok(())
@@ -226,7 +249,11 @@ where
 /// a reset) gives [`RecvError::Disconnected`], shutdown [`RecvError::ServerClosing`].
 pub struct StreamRequests<P: StreamProtocol> {
     shared: Arc<Shared>,
+    /// Created once and polled by every wait: registering a fresh cancellation future
+    /// on each request would cost a lock and a list insertion per packet.
+    woken: Pin<Box<WaitForCancellationFutureOwned>>,
     reader: FramedReader<P::Decoder>,
+    max_recv_size: usize,
     /// A request read by the conversation loop before it called `handle`.
     pending: Option<Result<P::Received, RecvError>>,
     shutdown: CancellationToken,
@@ -249,10 +276,15 @@ impl<P: StreamProtocol> StreamRequests<P> {
         if let Some(end) = self.end {
             return Err(end_error(end));
         }
-        let deadline = timeout.map(|t| tokio::time::Instant::now() + t);
+        let now = tokio::time::Instant::now();
+        let deadline = timeout.map(|t| now + t);
+        let idle_deadline = self.idle_timeout.map(|t| now + t);
         loop {
-            if self.shared.closed.is_cancelled() {
+            if self.shared.is_closed() {
                 return Err(self.finish(End::ClosedByHandler));
+            }
+            if self.shutdown.is_cancelled() {
+                return Err(self.finish(End::ServerClosing));
             }
             match self.reader.poll_buffered() {
                 Buffered::Packet(p) => return Ok(p),
@@ -267,12 +299,51 @@ impl<P: StreamProtocol> StreamRequests<P> {
                 Buffered::NeedMore => {}
             }
             let shared = &*self.shared;
+            let timer = async {
+                match (deadline, idle_deadline) {
+                    (Some(d), Some(i)) if i < d => {
+                        tokio::time::sleep_until(i).await;
+                        Woke::Idle
+                    }
+                    (Some(d), _) => {
+                        tokio::time::sleep_until(d).await;
+                        Woke::Deadline
+                    }
+                    (None, Some(i)) => {
+                        tokio::time::sleep_until(i).await;
+                        Woke::Idle
+                    }
+                    (None, None) => std::future::pending().await,
+                }
+            };
+            // Readiness first: when tokio already knows the socket is readable, nothing
+            // else is polled.
+            let woke = tokio::select! {
+                biased;
+                guard = shared.fd.readable() => Woke::Readable(guard),
+                () = self.woken.as_mut() => Woke::Cancelled,
+                woke = timer => woke,
+            };
+            let mut guard = match woke {
+                Woke::Readable(Ok(guard)) => guard,
+                Woke::Readable(Err(e)) => return Err(RecvError::Io(e)),
+                Woke::Cancelled => continue, // the flags at the top tell why
+                Woke::Deadline => return Err(RecvError::Timeout),
+                Woke::Idle => {
+                    Counters::bump(&self.counters.idle_timeouts);
+                    tracing::debug!("idle timeout: closing the connection");
+                    self.shared.close();
+                    return Err(self.finish(End::IdleTimeout));
+                }
+            };
             let reader = &mut self.reader;
-            match shared
-                .socket
-                .try_io(Interest::READABLE, || reader.fill(shared.socket.as_fd()))
-            {
-                Ok(_) => {
+            match guard.try_io(|fd| reader.fill(fd.as_fd())) {
+                Ok(Ok(n)) => {
+                    if n > 0 && n < self.max_recv_size {
+                        // A short read drained the socket (epoll reports new data as a
+                        // new edge), so skip the EAGAIN read that would confirm it.
+                        guard.clear_ready();
+                    }
                     if !self.reader.ancillary.is_empty() {
                         let mut received = self.reader.take_ancillary();
                         let mut slot = shared
@@ -283,11 +354,9 @@ impl<P: StreamProtocol> StreamRequests<P> {
                         slot.credentials.append(&mut received.credentials);
                         slot.truncated |= received.truncated;
                     }
-                    continue;
                 }
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e)
+                Ok(Err(e)) if e.kind() == io::ErrorKind::Interrupted => {}
+                Ok(Err(e))
                     if matches!(
                         e.kind(),
                         io::ErrorKind::ConnectionReset | io::ErrorKind::BrokenPipe
@@ -295,46 +364,8 @@ impl<P: StreamProtocol> StreamRequests<P> {
                 {
                     return Err(self.finish(End::Reset));
                 }
-                Err(e) => return Err(RecvError::Io(e)),
-            }
-            let idle = self.idle_timeout;
-            let wait = async {
-                match idle {
-                    Some(t) => tokio::time::timeout(t, shared.socket.readable()).await.ok(),
-                    None => Some(shared.socket.readable().await),
-                }
-            };
-            let deadline_reached = async {
-                match deadline {
-                    Some(d) => tokio::time::sleep_until(d).await,
-                    None => std::future::pending().await,
-                }
-            };
-            enum Woke {
-                Ready(Option<io::Result<()>>),
-                Shutdown,
-                Closed,
-                Deadline,
-            }
-            let woke = tokio::select! {
-                biased;
-                () = self.shutdown.cancelled() => Woke::Shutdown,
-                () = shared.closed.cancelled() => Woke::Closed,
-                () = deadline_reached => Woke::Deadline,
-                r = wait => Woke::Ready(r),
-            };
-            match woke {
-                Woke::Ready(Some(Ok(()))) => {}
-                Woke::Ready(Some(Err(e))) => return Err(RecvError::Io(e)),
-                Woke::Ready(None) => {
-                    Counters::bump(&self.counters.idle_timeouts);
-                    tracing::debug!("idle timeout: closing the connection");
-                    self.shared.close();
-                    return Err(self.finish(End::IdleTimeout));
-                }
-                Woke::Shutdown => return Err(self.finish(End::ServerClosing)),
-                Woke::Closed => return Err(self.finish(End::ClosedByHandler)),
-                Woke::Deadline => return Err(RecvError::Timeout),
+                Ok(Err(e)) => return Err(RecvError::Io(e)),
+                Err(_would_block) => {}
             }
         }
     }
@@ -364,6 +395,14 @@ impl<P: StreamProtocol> StreamRequests<P> {
             }
         }
     }
+}
+
+/// What woke a waiting read.
+enum Woke<'a> {
+    Readable(io::Result<AsyncFdReadyGuard<'a, std::os::unix::net::UnixStream>>),
+    Cancelled,
+    Deadline,
+    Idle,
 }
 
 fn end_error(end: End) -> RecvError {
@@ -440,9 +479,19 @@ where
                 tracing::warn!(error = %e, "cannot enable SO_PASSCRED");
             }
         }
+        #[allow(deprecated)] // see the note on `Shared::fd`
+        let fd = match socket.into_std().and_then(AsyncFd::new) {
+            Ok(fd) => fd,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot register the connection");
+                return;
+            }
+        };
+        let wake = cx.shutdown.child_token();
         let shared = Arc::new(Shared {
-            socket,
-            closed: CancellationToken::new(),
+            fd,
+            closed: AtomicBool::new(false),
+            wake: wake.clone(),
             ancillary: Mutex::new(ReceivedAncillary::default()),
         });
         let mut client = StreamClient {
@@ -454,6 +503,8 @@ where
         };
         let mut requests = StreamRequests::<P> {
             shared: shared.clone(),
+            woken: Box::pin(wake.cancelled_owned()),
+            max_recv_size: cx.config.max_recv_size.max(1),
             reader: FramedReader::new(
                 cx.protocol.decoder(),
                 cx.config.max_recv_size,

@@ -80,6 +80,12 @@ pub(crate) fn bind_listener(
             _ => UnixServerError::Io(e),
         })?,
     }
+    if config.receive_credentials {
+        // On the listener, so that accepted sockets inherit it from the first byte on
+        // (setting it after accept would race with the client's first send).
+        rustix::net::sockopt::set_socket_passcred(&socket, true)
+            .map_err(|e| UnixServerError::Io(e.into()))?;
+    }
     socket.listen(config.backlog).map_err(UnixServerError::Io)?;
     socket.set_nonblocking(true).map_err(UnixServerError::Io)?;
     Ok((OwnedFd::from(socket), file))

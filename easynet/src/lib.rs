@@ -5,6 +5,8 @@
 //!
 //! * [`protocol`](mod@protocol): protocol objects, values ⇄ bytes, for datagrams and streams.
 //! * [`handler`]: request handlers, one conversation per client, `recv!()` points.
+//! * [`udp::client`]: UDP clients, [blocking](udp::client::UdpClient) and
+//!   [async](udp::client::AsyncUdpClient) (how-to: [`guide::udp_clients`]).
 //! * [`unix`]: Unix stream servers and clients, with fd passing, peer credentials and
 //!   abstract addresses ([guide](guide::unix_stream)).
 //!

@@ -240,12 +240,22 @@ impl<P: DatagramProtocol> UdpClient<P> {
     pub fn recv_packet(&self, timeout: Option<Duration>) -> Result<P::Received, UdpClientError> {
         // A deadline that does not fit in an `Instant` is as good as no deadline.
         let deadline = timeout.and_then(|t| Instant::now().checked_add(t));
+        // In a request/response exchange the reply is rarely there yet: waiting first
+        // saves a `recv(2)` that would fail. With a zero timeout, only try.
+        let mut wait_first = timeout != Some(Duration::ZERO);
         loop {
             self.check_open()?;
+            if wait_first {
+                self.wait(PollFlags::IN, deadline)?;
+                self.check_open()?;
+            }
+            wait_first = true;
             if let Some(packet) = self.try_recv()? {
                 return Ok(packet);
             }
-            self.wait(PollFlags::IN, deadline)?;
+            if deadline.is_some_and(|deadline| Instant::now() >= deadline) {
+                return Err(UdpClientError::Timeout);
+            }
         }
     }
 
@@ -437,20 +447,13 @@ impl<P: DatagramProtocol> UdpClient<P> {
     }
 
     /// Waits until the socket is ready for `events`, the client is closed, or the
-    /// deadline passes ([`UdpClientError::Timeout`]). May return early (spurious
-    /// wake-ups, signals): callers retry.
+    /// deadline passes (at once if it has passed: a readiness check). May return early
+    /// (spurious wake-ups, signals): callers check and retry.
     fn wait(&self, events: PollFlags, deadline: Option<Instant>) -> Result<(), UdpClientError> {
-        let timeout = match deadline {
-            None => None,
-            Some(deadline) => {
-                let remaining = deadline.saturating_duration_since(Instant::now());
-                if remaining.is_zero() {
-                    return Err(UdpClientError::Timeout);
-                }
-                // Only fails beyond i64::MAX seconds: as good as forever.
-                Timespec::try_from(remaining).ok()
-            }
-        };
+        let timeout = deadline.and_then(|deadline| {
+            // Only fails beyond i64::MAX seconds: as good as forever.
+            Timespec::try_from(deadline.saturating_duration_since(Instant::now())).ok()
+        });
         let mut fds = [
             PollFd::new(&self.socket, events),
             PollFd::new(&self.close_signal, PollFlags::IN),

@@ -8,6 +8,7 @@
 fn ui() {
     let t = trybuild::TestCases::new();
     t.compile_fail("tests/ui/protocol/*.rs");
+    t.compile_fail("tests/ui/request_handler/*.rs");
     // A format whose cargo feature is off: only meaningful when the feature *is* off, so
     // this case runs in `cargo test` without `--all-features` (CI runs with all features;
     // run `cargo test --test compiletest` to check it).

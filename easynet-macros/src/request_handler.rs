@@ -115,20 +115,30 @@ fn expand_impl(
     let mut client_ty: Option<Type> = None;
     for (name, method) in hooks {
         let receives = matches!(name, "handle" | "on_connection");
-        let Some(hook) = check_hook(name, method, receives, errors) else {
+        let Some(hook) = check_hook(name, &method, receives, errors) else {
+            // Still emit the method (as an inherent one) so that IDEs and the user's
+            // imports keep working; its `recv!()`s are silenced, the error is reported.
+            let mut method = method;
+            let mut silencer = RecvRewriter::forbidding(krate, name);
+            silencer.visit_block_mut(&mut method.block);
+            item_impl.items.push(ImplItem::Fn(method));
             continue;
         };
+        let hook = Hook { method, ..hook };
         if name == "handle" {
             client_ty = hook.arg.as_ref().map(|(_, ty)| ty.clone());
         }
         generated.push(generate_hook(krate, name, hook, errors));
     }
 
+    // The `recv!()`s in error became diverging placeholders: no extra warnings.
+    let allow = (!errors.is_empty()).then(|| quote!(#[allow(unreachable_code)]));
     let self_ty = &item_impl.self_ty;
     let (impl_generics, _, where_clause) = item_impl.generics.split_for_impl();
     let trait_impl = client_ty.map(|client_ty| {
         quote! {
             #[allow(non_local_definitions, clippy::needless_lifetimes, clippy::used_underscore_binding, clippy::manual_async_fn)]
+            #allow
             const _: () = {
                 #[automatically_derived]
                 impl #impl_generics #krate::handler::RequestHandler for #self_ty #where_clause {
@@ -139,6 +149,7 @@ fn expand_impl(
         }
     });
     Some(quote! {
+        #allow
         #item_impl
         #trait_impl
     })
@@ -147,7 +158,7 @@ fn expand_impl(
 /// Checks one hook's signature; `None` if it is too wrong to generate anything.
 fn check_hook(
     name: &'static str,
-    method: ImplItemFn,
+    method: &ImplItemFn,
     receives: bool,
     errors: &mut Vec<syn::Error>,
 ) -> Option<Hook> {
@@ -242,7 +253,7 @@ fn check_hook(
         receiver = Some((Ident::new("__easynet_requests", Span::mixed_site()), None));
     }
     Some(Hook {
-        method,
+        method: method.clone(),
         arg,
         receiver,
     })
@@ -301,17 +312,37 @@ fn generate_hook(
         };
         params.extend(quote!(, #rx: &#lt mut #rx_ty));
     }
-    let result = Ident::new("__easynet_result", Span::mixed_site());
+    // Spanned at the user's `async`, so that "future is not `Send`" points there.
+    let future = respan(
+        quote! {
+            impl #krate::__private::core::future::Future<Output = #krate::handler::HandlerResult>
+                + #krate::__private::core::marker::Send + #lt
+        },
+        span,
+    );
     quote_spanned! {span=>
         #(#attrs)*
-        fn #ident<#lt>(&#lt #self_token, #params)
-            -> impl #krate::__private::core::future::Future<Output = #krate::handler::HandlerResult>
-                + #krate::__private::core::marker::Send + #lt
+        fn #ident<#lt>(&#lt #self_token, #params) -> #future
         {
-            async move {
-                let #result: #output = async move #body.await;
-                #krate::__private::IntoHandlerResult::into_handler_result(#result)
-            }
+            #krate::__private::into_handler_future::<#output, _>(async move #body)
         }
     }
+}
+
+/// `tokens` with every span set to `span` (hygiene unchanged: `Span::located_at`).
+fn respan(tokens: TokenStream, span: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut tree| {
+            if let proc_macro2::TokenTree::Group(group) = &tree {
+                let mut new =
+                    proc_macro2::Group::new(group.delimiter(), respan(group.stream(), span));
+                new.set_span(span);
+                tree = proc_macro2::TokenTree::Group(new);
+            } else {
+                tree.set_span(tree.span().located_at(span));
+            }
+            tree
+        })
+        .collect()
 }

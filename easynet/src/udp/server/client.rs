@@ -5,13 +5,15 @@ use super::table::Slot;
 use crate::handler::{HandlerClient, PacketReceiver, RecvError};
 use crate::protocol::{DatagramProtocol, SerializeError};
 use crate::socket::SocketProxy;
-use bytes::BytesMut;
+use bytes::{Bytes, BytesMut};
+use std::collections::VecDeque;
 use std::fmt;
 use std::future::Future;
 use std::net::SocketAddr;
+use std::pin::pin;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
-use std::task::Poll;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 /// Why [`DatagramClient::send_packet`] failed.
@@ -136,31 +138,40 @@ impl<P: DatagramProtocol> DatagramRequests<P> {
         }
     }
 
-    /// Starts a new conversation: returns whether the previous one received.
-    pub(crate) fn take_received(&mut self) -> bool {
-        std::mem::replace(&mut self.received, false)
+    /// Ends a conversation of `addr` (see `ClientTable::end_conversation`); `true` if
+    /// the next one must start on the same slot.
+    pub(crate) fn end_conversation(&mut self, addr: SocketAddr) -> bool {
+        let received = std::mem::replace(&mut self.received, false);
+        self.shared
+            .table
+            .end_conversation(addr, &self.slot, received, &self.shared.counters)
     }
 
-    /// Waits for the next raw datagram of this client (or shutdown). Cancel safe: a
-    /// datagram is only popped when the future completes with it.
-    async fn next_datagram(&mut self) -> Result<bytes::Bytes, RecvError> {
-        std::future::poll_fn(|cx| {
-            let mut state = self.slot.lock();
-            if state.closed {
-                return Poll::Ready(Err(RecvError::ServerClosing));
+    pub(crate) fn counters(&self) -> &super::stats::Counters {
+        &self.shared.counters
+    }
+
+    /// Takes the next raw datagram of this client, or registers `cx`'s waker. Only
+    /// pops a datagram when returning it, so a dropped receive loses nothing.
+    fn poll_datagram(&mut self, cx: &mut Context<'_>) -> Poll<Result<Bytes, RecvError>> {
+        let mut state = self.slot.lock();
+        if state.closed {
+            return Poll::Ready(Err(RecvError::ServerClosing));
+        }
+        if let Some(datagram) = state.queue.pop_front() {
+            if state.queue.is_empty() {
+                // Give the buffer back: an idle client keeps no queue allocation.
+                state.queue = VecDeque::new();
             }
-            if let Some(datagram) = state.queue.pop_front() {
-                drop(state);
-                self.shared.counters.release_queued_bytes(datagram.len());
-                return Poll::Ready(Ok(datagram));
-            }
-            match &mut state.waker {
-                Some(waker) if waker.will_wake(cx.waker()) => {}
-                waker => *waker = Some(cx.waker().clone()),
-            }
-            Poll::Pending
-        })
-        .await
+            drop(state);
+            self.shared.counters.release_queued_bytes(datagram.len());
+            return Poll::Ready(Ok(datagram));
+        }
+        match &mut state.waker {
+            Some(waker) if waker.will_wake(cx.waker()) => {}
+            waker => *waker = Some(cx.waker().clone()),
+        }
+        Poll::Pending
     }
 
     fn parse(&mut self, datagram: &[u8]) -> Result<P::Received, RecvError> {
@@ -171,7 +182,16 @@ impl<P: DatagramProtocol> DatagramRequests<P> {
             .map_err(RecvError::Parse)
     }
 
-    async fn recv_within(&mut self, limit: Option<Duration>) -> Result<P::Received, RecvError> {
+    /// The receive future, written to stay small (it is part of every idle client's
+    /// memory): no `Timeout` wrapper, and the timer is only created if the queue is
+    /// empty (so the first `recv!()` of a conversation never reads the clock).
+    fn recv_within(
+        &mut self,
+        limit: Option<Duration>,
+    ) -> impl Future<Output = Result<P::Received, RecvError>> + Send + '_
+    where
+        P::Received: Send,
+    {
         let idle = self.shared.config.client_idle_timeout;
         let (limit, is_idle_limit) = match (limit, idle) {
             (Some(l), Some(i)) if i < l => (Some(i), true),
@@ -179,22 +199,37 @@ impl<P: DatagramProtocol> DatagramRequests<P> {
             (None, Some(i)) => (Some(i), true),
             (None, None) => (None, false),
         };
-        let datagram = match limit {
-            None => self.next_datagram().await?,
-            Some(limit) => match tokio::time::timeout(limit, self.next_datagram()).await {
-                Ok(datagram) => datagram?,
-                Err(_elapsed) => {
+        async move {
+            let mut timer = pin!(None::<tokio::time::Sleep>);
+            let datagram = std::future::poll_fn(|cx| {
+                if let Poll::Ready(datagram) = self.poll_datagram(cx) {
+                    return Poll::Ready(Some(datagram));
+                }
+                let Some(limit) = limit else {
+                    return Poll::Pending;
+                };
+                if timer.is_none() {
+                    timer.set(Some(tokio::time::sleep(limit)));
+                }
+                match timer.as_mut().as_pin_mut() {
+                    Some(sleep) => sleep.poll(cx).map(|()| None),
+                    None => Poll::Pending,
+                }
+            })
+            .await;
+            match datagram {
+                Some(datagram) => self.parse(&datagram?),
+                None => {
                     if is_idle_limit {
                         self.shared
                             .counters
                             .idle_timeouts
                             .fetch_add(1, Ordering::Relaxed);
                     }
-                    return Err(RecvError::Timeout);
+                    Err(RecvError::Timeout)
                 }
-            },
-        };
-        self.parse(&datagram)
+            }
+        }
     }
 }
 

@@ -40,8 +40,10 @@ impl ClientContext {
         }
     }
 
-    pub(crate) async fn scope<F: Future>(self, f: F) -> F::Output {
-        CLIENT.scope(self, f).await
+    /// Runs `f` with this context. Not an `async fn`: that would store `f` twice in
+    /// the conversation's future (once as the argument, once inside the scope).
+    pub(crate) fn scope<F: Future>(self, f: F) -> tokio::task::futures::TaskLocalFuture<Self, F> {
+        CLIENT.scope(self, f)
     }
 
     /// Runs `f` with the current client's context; `None` outside a conversation.

@@ -22,8 +22,12 @@ impl<P> Shared<P> {
     pub(crate) async fn send_to(&self, buf: &[u8], addr: SocketAddr) -> io::Result<()> {
         match self.socket.try_send_to(buf, addr) {
             Ok(_) => Ok(()),
+            // `poll_send_to` keeps no intrusive waiter in the future (unlike `send_to`),
+            // which keeps every suspended conversation's future small.
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                self.socket.send_to(buf, addr).await.map(drop)
+                std::future::poll_fn(|cx| self.socket.poll_send_to(cx, buf, addr))
+                    .await
+                    .map(drop)
             }
             Err(e) => Err(e),
         }

@@ -10,7 +10,6 @@ use crate::handler::{HandlerError, RequestHandler, ServiceContext};
 use crate::protocol::DatagramProtocol;
 use crate::socket::SocketProxy;
 use bytes::Bytes;
-use futures_util::FutureExt;
 use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
@@ -18,7 +17,7 @@ use std::panic::AssertUnwindSafe;
 use std::pin::{Pin, pin};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::task::{Context, Waker};
+use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
@@ -370,9 +369,10 @@ where
             if burst >= BURST {
                 burst = 0;
                 tokio::task::yield_now().await;
-            }
-            if self.shutdown.is_cancelled() {
-                return Ok(());
+                // Checked here and while waiting, not per datagram: it takes a lock.
+                if self.shutdown.is_cancelled() {
+                    return Ok(());
+                }
             }
             match shared.socket.try_recv_from(&mut buf) {
                 Ok((len, addr)) => {
@@ -453,20 +453,30 @@ where
     P::Received: Send + 'static,
     H: RequestHandler<Client = DatagramClient<P>>,
 {
-    let span = tracing::info_span!("udp_client", client = %addr);
+    let span = tracing::info_span!("udp_conversation", client = %addr);
     let conversations = async move {
+        // `shared` and `slot` are moved into the client objects, not cloned: every
+        // byte of this future is paid by every idle client.
         let mut client = DatagramClient::new(Arc::clone(&shared), addr);
-        let mut requests = DatagramRequests::new(Arc::clone(&shared), Arc::clone(&slot));
+        let mut requests = DatagramRequests::new(shared, slot);
         loop {
-            let outcome = AssertUnwindSafe(handler.handle(&mut client, &mut requests))
-                .catch_unwind()
-                .await;
-            report(&shared.counters, addr, outcome);
-            let received = requests.take_received();
-            if !shared
-                .table
-                .end_conversation(addr, &slot, received, &shared.counters)
-            {
+            let outcome = {
+                // Pinned in place and polled through `catch_unwind` by hand: wrapping
+                // it in combinators would store the handler's future twice.
+                let mut conversation = pin!(handler.handle(&mut client, &mut requests));
+                std::future::poll_fn(|cx| {
+                    match std::panic::catch_unwind(AssertUnwindSafe(|| {
+                        conversation.as_mut().poll(cx)
+                    })) {
+                        Ok(Poll::Pending) => Poll::Pending,
+                        Ok(Poll::Ready(result)) => Poll::Ready(Ok(result)),
+                        Err(panic) => Poll::Ready(Err(panic)),
+                    }
+                })
+                .await
+            };
+            report(requests.counters(), client.remote_addr(), outcome);
+            if !requests.end_conversation(client.remote_addr()) {
                 break;
             }
         }

@@ -1,0 +1,18 @@
+use easynet::protocol::Raw;
+use easynet::request_handler;
+use easynet::udp::server::DatagramClient;
+
+struct Handler;
+
+#[request_handler]
+impl Handler {
+    async fn handle(&self, client: &mut DatagramClient<Raw>) {
+        fn helper() {
+            let _ = recv!();
+        }
+        let _ = client;
+        helper();
+    }
+}
+
+fn main() {}

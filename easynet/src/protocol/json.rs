@@ -15,9 +15,12 @@ use std::marker::PhantomData;
 /// character outside printable ASCII escaped as `\uXXXX` (lowercase hex, a surrogate pair
 /// above U+FFFF).
 ///
+/// [`with_ensure_ascii(false)`](Json::with_ensure_ascii) writes raw UTF-8 instead.
+///
 /// * Datagrams carry one document with no trailing newline.
 /// * Streams carry one document per line: the document and a `\n` (`\r\n` is accepted
-///   on receive; empty lines are skipped).
+///   on receive; empty lines are skipped). At end of stream, an unterminated last line
+///   is parsed as a last document, like `tokio_util::codec::LinesCodec` does.
 ///
 /// Documents larger than the [limit](Json::with_limit) (default
 /// [`DEFAULT_LIMIT`](super::DEFAULT_LIMIT), 64 KiB, line ending excluded) are refused

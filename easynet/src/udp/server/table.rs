@@ -120,7 +120,9 @@ impl ClientTable {
                         .fetch_add(1, Ordering::Relaxed);
                     return Dispatch::Dropped;
                 }
-                state.queue.push_back(datagram);
+                // An exact copy: a queued datagram must not pin the receive buffer it
+                // was split from (queued memory is bounded by `max_queued_bytes`).
+                state.queue.push_back(Bytes::copy_from_slice(&datagram));
                 state.waker.take()
             };
             drop(table);

@@ -9,7 +9,7 @@ use super::table::{ClientTable, Dispatch, Slot};
 use crate::handler::{HandlerError, RequestHandler, ServiceContext};
 use crate::protocol::DatagramProtocol;
 use crate::socket::SocketProxy;
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
@@ -361,7 +361,11 @@ where
 
     async fn receive_loop(&self, conversations: &TaskTracker) -> io::Result<()> {
         let shared = &self.shared;
-        let mut buf = vec![0_u8; shared.config.max_datagram_size.max(1)];
+        // Datagrams are split off this buffer without a copy. A datagram that stays
+        // queued is copied to its exact size (see `dispatch`), so the buffer is unique
+        // again at the next `reserve`, which then reuses it without allocating.
+        let capacity = shared.config.max_datagram_size.max(1);
+        let mut buf = BytesMut::with_capacity(capacity);
         let mut cancelled = pin!(self.shutdown.cancelled());
         let mut burst = 0_u32;
         tracing::debug!(local_addr = %shared.local_addr, "serving");
@@ -374,12 +378,11 @@ where
                     return Ok(());
                 }
             }
-            match shared.socket.try_recv_from(&mut buf) {
-                Ok((len, addr)) => {
+            buf.reserve(capacity);
+            match shared.socket.try_recv_buf_from(&mut buf) {
+                Ok((_len, addr)) => {
                     burst += 1;
-                    // Copy out the exact bytes: a queued small datagram must not pin a
-                    // whole receive buffer (memory bounded by `max_queued_bytes`).
-                    let datagram = Bytes::copy_from_slice(&buf[..len]);
+                    let datagram = buf.split().freeze();
                     self.dispatch(addr, datagram, conversations);
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
@@ -426,7 +429,12 @@ where
         let mut cx = Context::from_waker(Waker::noop());
         if conversation.as_mut().poll(&mut cx).is_pending() {
             let task = conversations.spawn(conversation);
-            slot.lock().task = Some(task.abort_handle());
+            let mut state = slot.lock();
+            state.task = Some(task.abort_handle());
+            // Not taken yet: keep an exact copy, not a view that pins the receive buffer.
+            if let Some(first) = state.queue.front_mut() {
+                *first = Bytes::copy_from_slice(first);
+            }
         }
     }
 }

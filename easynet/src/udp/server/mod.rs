@@ -14,7 +14,7 @@
 //!   socket ◀──try_send_to (await writable if full)── client.send_packet(&reply)
 //! ```
 //!
-//! Each client's [`Slot`](table) follows this state machine (all transitions of the
+//! Each client's slot follows this state machine (all transitions of the
 //! table entry happen under the table lock, so no datagram is lost at a boundary):
 //!
 //! ```text

@@ -309,14 +309,16 @@ where
     /// Runs `service_init`, then serves until [`shutdown`](ShutdownHandle::shutdown).
     ///
     /// Returns `Ok(())` after a shutdown, once every conversation and every task
-    /// spawned by `service_init` has ended; an error if `service_init` fails, if the
-    /// server is already serving or was shut down, or if the socket fails.
+    /// spawned by `service_init` has ended (at once if the shutdown came first); an
+    /// error if `service_init` fails, if the server is already serving, or if the
+    /// socket fails.
     ///
     /// Cancel safety: dropping the future stops receiving; conversations already
     /// spawned end at their next `recv!()` with `ServerClosing`.
     pub async fn serve_forever(&self) -> io::Result<()> {
         if self.shutdown.is_cancelled() {
-            return Err(io::Error::other("the server was shut down"));
+            // Shut down before (or while) starting: nothing to serve.
+            return Ok(());
         }
         if self.serving.swap(true, Ordering::AcqRel) {
             return Err(io::Error::other("the server is already serving"));

@@ -2,10 +2,14 @@
 //!
 //! ```sh
 //! cargo run --release --example echo_server -- --udp 127.0.0.1:0 --protocol raw --client-ttl 0
+//! cargo run --release --example echo_server -- --unix /tmp/echo.sock --protocol line
 //! ```
 //!
 //! * `--udp HOST:PORT`: where to listen (default `127.0.0.1:0`).
-//! * `--protocol raw|json|line`: how datagrams are parsed (default `raw`).
+//! * `--unix PATH`: serve a Unix stream socket at `PATH` instead (`@NAME`: an abstract
+//!   name on Linux). Each connection is one conversation loop: every packet is echoed.
+//! * `--protocol raw|json|line`: how datagrams (or stream frames: raw = whatever chunk
+//!   arrives, line = `\n`-terminated lines, json = JSON lines) are parsed (default `raw`).
 //! * `--client-ttl SECS`: `0` (default) answers one datagram per conversation; more
 //!   keeps each client's conversation open, `recv!(timeout = SECS)` in a loop, and ends
 //!   it when the client stays silent that long.
@@ -13,9 +17,11 @@
 //! Prints one line, `listening on ADDR`, when ready, then serves until killed.
 
 use easynet::handler::RecvError;
-use easynet::protocol::{DatagramProtocol, Json, Line, Raw};
+use easynet::protocol::{DatagramProtocol, Json, Line, Raw, RawChunks, StreamProtocol};
 use easynet::request_handler;
 use easynet::udp::server::{DatagramClient, SendError, UdpServer};
+use easynet::unix::UnixSocketAddress;
+use easynet::unix::server::{StreamClient, StreamSendError, UnixStreamServer};
 use std::borrow::Borrow;
 use std::io::Write;
 use std::marker::PhantomData;
@@ -50,7 +56,32 @@ where
     }
 }
 
+/// Echoes every packet of a Unix stream connection, with the same protocol.
+struct UnixEcho<P> {
+    _protocol: PhantomData<fn() -> P>,
+}
+
+#[request_handler]
+impl<P> UnixEcho<P>
+where
+    P: StreamProtocol,
+    P::Sent: Sync,
+    P::Received: Borrow<P::Sent> + Send + 'static,
+{
+    async fn handle(&self, client: &mut StreamClient<P>) -> Result<(), StreamSendError> {
+        match recv!() {
+            Ok(packet) => client.send_packet(packet.borrow()).await,
+            Err(RecvError::Parse(e)) => {
+                tracing::debug!(error = %e, "unparsable frame");
+                Ok(())
+            }
+            Err(_) => Ok(()),
+        }
+    }
+}
+
 struct Args {
+    unix: Option<UnixSocketAddress>,
     udp: SocketAddr,
     protocol: String,
     ttl: Duration,
@@ -58,6 +89,7 @@ struct Args {
 
 fn parse_args() -> Result<Args, String> {
     let mut parsed = Args {
+        unix: None,
         udp: SocketAddr::from(([127, 0, 0, 1], 0)),
         protocol: "raw".to_owned(),
         ttl: Duration::ZERO,
@@ -66,6 +98,13 @@ fn parse_args() -> Result<Args, String> {
     while let Some(arg) = args.next() {
         let mut value = || args.next().ok_or(format!("{arg} needs a value"));
         match arg.as_str() {
+            "--unix" => {
+                let value = value()?;
+                parsed.unix = Some(match value.strip_prefix('@') {
+                    Some(name) => UnixSocketAddress::abstract_name(name),
+                    None => UnixSocketAddress::path(value),
+                });
+            }
             "--udp" => parsed.udp = value()?.parse().map_err(|e| format!("--udp: {e}"))?,
             "--protocol" => parsed.protocol = value()?,
             "--client-ttl" => {
@@ -75,7 +114,7 @@ fn parse_args() -> Result<Args, String> {
             }
             other => {
                 return Err(format!(
-                    "unknown argument {other}\nusage: echo_server [--udp HOST:PORT] [--protocol raw|json|line] [--client-ttl SECS]"
+                    "unknown argument {other}\nusage: echo_server [--udp HOST:PORT | --unix PATH] [--protocol raw|json|line] [--client-ttl SECS]"
                 ));
             }
         }
@@ -102,6 +141,29 @@ where
     server.serve_forever().await
 }
 
+async fn serve_unix<P>(
+    address: &UnixSocketAddress,
+    protocol: P,
+) -> Result<(), Box<dyn std::error::Error>>
+where
+    P: StreamProtocol,
+    P::Sent: Sync,
+    P::Received: Borrow<P::Sent> + Send + 'static,
+{
+    let handler = UnixEcho::<P> {
+        _protocol: PhantomData,
+    };
+    let server = UnixStreamServer::bind(address.clone(), protocol, handler).await?;
+    println!("listening on {}", server.local_addr());
+    std::io::stdout().flush()?;
+    server
+        .serve_with_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    Ok(())
+}
+
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     tracing_subscriber::fmt()
@@ -111,6 +173,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         )
         .init();
     let args = parse_args()?;
+    if let Some(address) = &args.unix {
+        match args.protocol.as_str() {
+            "raw" => serve_unix(address, RawChunks::new()).await?,
+            "json" => serve_unix(address, Json::<serde_json::Value>::new()).await?,
+            "line" => serve_unix(address, Line::new()).await?,
+            other => return Err(format!("unknown protocol {other} (raw, json or line)").into()),
+        }
+        return Ok(());
+    }
     match args.protocol.as_str() {
         "raw" => serve(&args, Raw).await?,
         "json" => serve(&args, Json::<serde_json::Value>::new()).await?,

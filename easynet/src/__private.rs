@@ -19,3 +19,59 @@ where
 {
     futures_util::FutureExt::map(body, IntoHandlerResult::into_handler_result)
 }
+
+// --- `#[protocol]` -------------------------------------------------------------------
+
+pub use crate::protocol::packet::SerdePacket;
+
+/// Compiles only if `T` implements serde's traits; the error is `SerdePacket`'s.
+pub const fn assert_serde_packet<T: SerdePacket>() {}
+
+/// Compiles only if `C` is a converter that `#[protocol(converter = C)]` can build.
+pub const fn assert_converter<C: crate::protocol::Converter + Default>() {}
+pub use bytes::BytesMut;
+
+/// Gates for the formats behind cargo features. `#[protocol]` cannot see easynet's
+/// features, so it wraps what it generates for `cbor` / `msgpack` in these macros: with
+/// the feature on they expand to their input; with it off, to our own error, spanned at
+/// the user's format token (and nothing else, so there is no cascade of errors).
+pub mod formats {
+    pub use crate::__easynet_format_cbor as cbor;
+    pub use crate::__easynet_format_msgpack as msgpack;
+}
+
+#[cfg(feature = "cbor")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __easynet_format_cbor {
+    ($($item:tt)*) => { $($item)* };
+}
+
+#[cfg(not(feature = "cbor"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __easynet_format_cbor {
+    ($($item:tt)*) => {
+        ::core::compile_error!(
+            "the `cbor` format needs the `cbor` feature of easynet: enable it in Cargo.toml, e.g. `easynet = { version = \"…\", features = [\"cbor\"] }`"
+        );
+    };
+}
+
+#[cfg(feature = "msgpack")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __easynet_format_msgpack {
+    ($($item:tt)*) => { $($item)* };
+}
+
+#[cfg(not(feature = "msgpack"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __easynet_format_msgpack {
+    ($($item:tt)*) => {
+        ::core::compile_error!(
+            "the `msgpack` format needs the `msgpack` feature of easynet: enable it in Cargo.toml, e.g. `easynet = { version = \"…\", features = [\"msgpack\"] }`"
+        );
+    };
+}

@@ -1,8 +1,9 @@
 //! CBOR (ciborium), behind the `cbor` feature.
 
 use super::self_delimited::{self, Children, FrameFinder, Header, be_uint};
+use super::writer::BytesWriter;
 use super::{ParseError, SerializeError, Serializer, StreamDecoder, StreamProtocol};
-use bytes::{Buf, BufMut, BytesMut};
+use bytes::{Buf, BytesMut};
 use serde::{Serialize, de::DeserializeOwned};
 use std::fmt;
 use std::marker::PhantomData;
@@ -122,7 +123,7 @@ fn write_cbor<T: Serialize + ?Sized>(
     limit: usize,
 ) -> Result<(), SerializeError> {
     let start = out.len();
-    if let Err(e) = ciborium::into_writer(packet, (&mut *out).writer()) {
+    if let Err(e) = ciborium::into_writer(packet, BytesWriter(out)) {
         out.truncate(start);
         return Err(SerializeError::Format(e.into()));
     }

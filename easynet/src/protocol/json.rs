@@ -1,6 +1,7 @@
 //! JSON (serde_json), wire-compatible with easynetwork's `JSONSerializer`.
 
 use super::framing::LineFramer;
+use super::writer::BytesWriter;
 use super::{ParseError, SerializeError, Serializer, StreamDecoder, StreamProtocol};
 use bytes::{Buf, BufMut, BytesMut};
 use serde::{Serialize, de::DeserializeOwned};
@@ -95,7 +96,7 @@ pub(crate) fn write_json<T: Serialize + ?Sized>(
     limit: usize,
 ) -> Result<(), SerializeError> {
     let start = out.len();
-    let mut ser = serde_json::Serializer::with_formatter((&mut *out).writer(), AsciiFormatter);
+    let mut ser = serde_json::Serializer::with_formatter(BytesWriter(out), AsciiFormatter);
     if let Err(e) = packet.serialize(&mut ser) {
         out.truncate(start);
         return Err(SerializeError::Format(e.into()));

@@ -68,6 +68,61 @@ impl<Ser> Clone for LengthPrefixed<Ser> {
     }
 }
 
+/// As a datagram protocol, a datagram is one frame: the header, then the payload. A
+/// datagram whose header does not match its length is invalid.
+impl<Ser: Serializer> Serializer for LengthPrefixed<Ser> {
+    type Sent = Ser::Sent;
+    type Received = Ser::Received;
+
+    fn serialize(&self, packet: &Ser::Sent, out: &mut BytesMut) -> Result<(), SerializeError> {
+        write_frame(&*self.inner, self.limit, packet, out)
+    }
+
+    fn deserialize(&self, data: &[u8]) -> Result<Ser::Received, ParseError> {
+        let Some((header, payload)) = data.split_first_chunk::<HEADER>() else {
+            return Err(ParseError::invalid_data(
+                "datagram shorter than the frame header",
+                data,
+            ));
+        };
+        if payload.len() > self.limit {
+            return Err(ParseError::limit_exceeded(self.limit, payload));
+        }
+        if u32::from_be_bytes(*header) as usize != payload.len() {
+            return Err(ParseError::invalid_data(
+                "frame header does not match the datagram's length",
+                data,
+            ));
+        }
+        self.inner.deserialize(payload)
+    }
+}
+
+/// Writes the header and the payload of `packet` at the end of `out` (left as it was on
+/// error).
+fn write_frame<Ser: Serializer + ?Sized>(
+    inner: &Ser,
+    limit: usize,
+    packet: &Ser::Sent,
+    out: &mut BytesMut,
+) -> Result<(), SerializeError> {
+    let start = out.len();
+    out.put_u32(0);
+    if let Err(e) = inner.serialize(packet, out) {
+        out.truncate(start);
+        return Err(e);
+    }
+    let size = out.len() - start - HEADER;
+    if size > limit {
+        out.truncate(start);
+        return Err(SerializeError::LimitExceeded { size, limit });
+    }
+    // `limit` is at most u32::MAX, so `size` fits.
+    let header = u32::try_from(size).unwrap_or(u32::MAX).to_be_bytes();
+    out[start..start + HEADER].copy_from_slice(&header);
+    Ok(())
+}
+
 impl<Ser> StreamProtocol for LengthPrefixed<Ser>
 where
     Ser: Serializer,
@@ -78,24 +133,7 @@ where
     type Decoder = LengthPrefixedDecoder<Ser>;
 
     fn encode_frame(&self, packet: &Ser::Sent, out: &mut BytesMut) -> Result<(), SerializeError> {
-        let start = out.len();
-        out.put_u32(0);
-        if let Err(e) = self.inner.serialize(packet, out) {
-            out.truncate(start);
-            return Err(e);
-        }
-        let size = out.len() - start - HEADER;
-        if size > self.limit {
-            out.truncate(start);
-            return Err(SerializeError::LimitExceeded {
-                size,
-                limit: self.limit,
-            });
-        }
-        // `limit` is at most u32::MAX, so `size` fits.
-        let header = u32::try_from(size).unwrap_or(u32::MAX).to_be_bytes();
-        out[start..start + HEADER].copy_from_slice(&header);
-        Ok(())
+        write_frame(&*self.inner, self.limit, packet, out)
     }
 
     fn decoder(&self) -> LengthPrefixedDecoder<Ser> {

@@ -15,8 +15,90 @@
 //!   [`StreamDecoder`] that is fed bytes in any chunking and yields packets.
 //! * Converters ([`Converter`]) map the wire type to the application type, so a protocol
 //!   can send `Response` and receive `Request`.
+//!
+//! # Built-in protocols
+//!
+//! | protocol | datagram | stream framing | sends / receives |
+//! |---|---|---|---|
+//! | [`Json<S, R>`](Json) | one document | one document per `\n` line | `S` / `R` (serde) |
+//! | [`Line`] | one line, no newline | `\n` or `\r\n` lines | `str` / `String` |
+//! | [`LengthPrefixed<Ser>`](LengthPrefixed) | header + payload | u32 big-endian length + payload | those of `Ser` |
+//! | [`Raw`] | the datagram | — | `[u8]` / `Bytes` |
+//! | [`RawChunks`] | — | each read is a packet | `[u8]` / `Bytes` |
+//! | `Cbor<S, R>` (feature `cbor`) | one item | items back to back | `S` / `R` (serde) |
+//! | `MsgPack<S, R>` (feature `msgpack`) | one object | objects back to back | `S` / `R` (serde) |
+//!
+//! Every protocol has a hard size **limit** ([`DEFAULT_LIMIT`], 64 KiB, unless set with
+//! `with_limit`). A packet that fails to parse is an error *value* ([`ParseError`]: kind,
+//! message, a bounded copy of the bytes); stream decoders then go on at the next frame,
+//! and after an over-long frame they discard its tail without ever parsing it.
+//! [`PacketCodec`] turns any stream protocol into a `tokio_util` codec for `Framed`.
+//! The [protocols guide](crate::guide::protocols) walks through all of it.
+//!
+//! # The `#[protocol]` attribute
+//!
+//! **Packet form.** On a serde struct or enum, `#[protocol(FORMAT, limit = N)]`
+//! implements [`Packet`]: `T::protocol()` is a protocol object sending and receiving `T`,
+//! for datagrams and streams. FORMAT is `json`, `cbor`, `msgpack`, or
+//! `length_prefixed(json | cbor | msgpack)`.
+//!
+//! ```
+//! use easynet::protocol::{Packet, StreamProtocol};
+//!
+//! #[easynet::protocol(json, limit = 4096)]
+//! #[derive(serde::Serialize, serde::Deserialize)]
+//! struct Position {
+//!     x: f32,
+//!     y: f32,
+//! }
+//!
+//! let mut out = bytes::BytesMut::new();
+//! Position::protocol().encode_frame(&Position { x: 1.0, y: 2.5 }, &mut out)?;
+//! assert_eq!(&out[..], b"{\"x\":1.0,\"y\":2.5}\n");
+//! # Ok::<(), easynet::protocol::SerializeError>(())
+//! ```
+//!
+//! **Named form.** On a unit struct, with `send` / `recv` types, a `converter`, or the
+//! `line` format, the struct itself becomes a protocol object (a [`Serializer`], hence a
+//! [`DatagramProtocol`], and a [`StreamProtocol`]) that can be passed wherever a protocol
+//! is taken:
+//!
+//! ```
+//! use easynet::protocol::{DatagramProtocol, StreamProtocol};
+//! # #[derive(serde::Serialize, serde::Deserialize)] pub struct Reply { ok: bool }
+//! # #[derive(serde::Serialize, serde::Deserialize)] pub struct Request { cmd: String }
+//!
+//! /// The server's side: sends `Reply`, receives `Request`.
+//! #[easynet::protocol(json, send = Reply, recv = Request, limit = 4096)]
+//! pub struct GameProtocol;
+//!
+//! /// Text lines written with `\r\n`, at most 512 bytes.
+//! #[easynet::protocol(line, limit = 512, newline = "crlf")]
+//! pub struct ChatProtocol;
+//!
+//! let request = GameProtocol.decode_datagram(br#"{"cmd":"look"}"#)?;
+//! assert_eq!(request.cmd, "look");
+//! assert_eq!(StreamProtocol::limit(&ChatProtocol), 512);
+//! # Ok::<(), easynet::protocol::ParseError>(())
+//! ```
+//!
+//! | option | value | meaning |
+//! |---|---|---|
+//! | FORMAT (first, bare) | `json`, `line`, `cbor`, `msgpack`, `length_prefixed(…)` | the wire format (required) |
+//! | `limit` | integer literal | largest packet in bytes (default 65536) |
+//! | `send`, `recv` | type | named form: the sent and received types (`recv` defaults to `send`) |
+//! | `converter` | type implementing [`Converter`] + `Default` | named form: the application types are the converter's, the wire types its DTOs |
+//! | `keep_end` | `true` / `false` | `line` only: keep the line ending in received lines |
+//! | `newline` | `"lf"` / `"crlf"` | `line` only: the line ending written |
+//! | `crate` | path | where easynet is, for crates that re-export it (default `::easynet`) |
+//!
+//! Mistakes are compile errors with their own message at the offending token: unknown
+//! format or option, duplicate option, wrong value type, an option of another format, a
+//! type without serde's traits, a format whose cargo feature is off, use on something
+//! other than a struct or an enum.
 
 mod error;
+mod writer;
 
 pub use error::{BoxError, MAX_ERROR_BYTES, ParseError, ParseErrorKind, SerializeError};
 
@@ -29,6 +111,10 @@ pub const DEFAULT_LIMIT: usize = 65536;
 ///
 /// `Sent` is what this side writes, `Received` what it reads; they differ in asymmetric
 /// protocols (a server sends `Response` and receives `Request`).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a serializer (one packet ⇄ one buffer)",
+    note = "use a built-in protocol (`Json`, `Line`, `Raw`, `Cbor`, `MsgPack`), a `#[protocol]` named protocol, or implement `easynet::protocol::Serializer`"
+)]
 pub trait Serializer: Send + Sync + 'static {
     /// The packet type this side sends.
     type Sent: ?Sized;
@@ -46,6 +132,11 @@ pub trait Serializer: Send + Sync + 'static {
 ///
 /// Implemented for every [`Serializer`]. A datagram that fails to parse is consumed
 /// whole; it is never retried.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a datagram protocol",
+    label = "expected a datagram protocol object here",
+    note = "every `Serializer` is a datagram protocol: use `Json`, `Line`, `Raw`, `Cbor`, `MsgPack`, `T::protocol()` of a `#[protocol]` packet type, or a `#[protocol]` named protocol"
+)]
 pub trait DatagramProtocol: Send + Sync + 'static {
     /// The packet type this side sends.
     type Sent: ?Sized;
@@ -83,6 +174,11 @@ impl<S: Serializer> DatagramProtocol for S {
 }
 
 /// A protocol for stream transports: framed packets and an incremental decoder.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a stream protocol",
+    label = "expected a stream protocol object here",
+    note = "use `Json`, `Line`, `LengthPrefixed`, `RawChunks`, `Cbor`, `MsgPack`, `T::protocol()` of a `#[protocol]` packet type, or a `#[protocol]` named protocol"
+)]
 pub trait StreamProtocol: Send + Sync + 'static {
     /// The packet type this side sends.
     type Sent: ?Sized;
@@ -142,6 +238,10 @@ pub trait StreamDecoder: Send + 'static {
 /// Like easynetwork's converters: the serializer handles `SentDto`/`ReceivedDto`, the
 /// converter turns application `Sent` values into `SentDto` before serializing and
 /// validates `ReceivedDto` into `Received` after parsing.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a converter",
+    note = "implement `easynet::protocol::Converter` for it (and `Default`, to use it in `#[protocol(converter = …)]`)"
+)]
 pub trait Converter: Send + Sync + 'static {
     /// Application type sent.
     type Sent: ?Sized;
@@ -172,6 +272,7 @@ mod length_prefixed;
 mod line;
 #[cfg(feature = "msgpack")]
 mod msgpack;
+pub(crate) mod packet;
 mod raw;
 #[cfg(any(feature = "cbor", feature = "msgpack"))]
 mod self_delimited;
@@ -185,6 +286,7 @@ pub use length_prefixed::{LengthPrefixed, LengthPrefixedDecoder};
 pub use line::{Line, LineDecoder, Newline};
 #[cfg(feature = "msgpack")]
 pub use msgpack::{MsgPack, MsgPackDecoder};
+pub use packet::Packet;
 pub use raw::{Raw, RawChunks, RawChunksDecoder};
 
 // A shared protocol object is a protocol object: servers can hand one `Arc` to every

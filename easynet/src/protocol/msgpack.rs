@@ -1,8 +1,9 @@
 //! MessagePack (rmp-serde), behind the `msgpack` feature.
 
 use super::self_delimited::{self, Children, FrameFinder, Header, be_uint};
+use super::writer::BytesWriter;
 use super::{ParseError, SerializeError, Serializer, StreamDecoder, StreamProtocol};
-use bytes::{Buf, BufMut, BytesMut};
+use bytes::{Buf, BytesMut};
 use serde::{Serialize, de::DeserializeOwned};
 use std::fmt;
 use std::marker::PhantomData;
@@ -139,7 +140,7 @@ fn write_msgpack<T: Serialize + ?Sized>(
     limit: usize,
 ) -> Result<(), SerializeError> {
     let start = out.len();
-    let mut writer = (&mut *out).writer();
+    let mut writer = BytesWriter(out);
     if let Err(e) = rmp_serde::encode::write_named(&mut writer, packet) {
         out.truncate(start);
         return Err(SerializeError::Format(e.into()));

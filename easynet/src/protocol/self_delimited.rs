@@ -211,12 +211,7 @@ impl FrameFinder {
                         self.discarding = false;
                     }
                     Scan::Incomplete => {
-                        // Drop what is known to belong to the frame; keep a partial header.
-                        let n = usize::try_from(self.scanner.offset)
-                            .unwrap_or(usize::MAX)
-                            .min(buf.len());
-                        buf.advance(n);
-                        self.scanner.offset -= n as u64;
+                        self.drop_scanned(buf);
                         return Ok(None);
                     }
                     Scan::Invalid(at) => {
@@ -246,6 +241,7 @@ impl FrameFinder {
                 {
                     let err = ParseError::limit_exceeded(self.limit, buf);
                     self.discarding = true;
+                    self.drop_scanned(buf);
                     Err(err)
                 }
                 Scan::Incomplete => Ok(None),
@@ -257,6 +253,16 @@ impl FrameFinder {
                 }
             };
         }
+    }
+
+    /// While discarding: drops what is known to belong to the frame, keeping a partial
+    /// header, so an over-long frame is never buffered whole.
+    fn drop_scanned(&mut self, buf: &mut BytesMut) {
+        let n = usize::try_from(self.scanner.offset)
+            .unwrap_or(usize::MAX)
+            .min(buf.len());
+        buf.advance(n);
+        self.scanner.offset -= n as u64;
     }
 
     /// At end of stream: a frame still incomplete is truncated.
@@ -293,4 +299,51 @@ pub(crate) fn check_single_frame<F: Format>(data: &[u8]) -> Result<(), ParseErro
 pub(crate) fn be_uint<const N: usize>(buf: &[u8]) -> Option<u64> {
     let bytes = buf.get(1..1 + N)?;
     Some(bytes.iter().fold(0u64, |acc, &b| (acc << 8) | u64::from(b)))
+}
+
+#[cfg(all(test, feature = "cbor"))]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::protocol::cbor::CborFormat;
+
+    #[test]
+    fn byte_by_byte_scans_linearly() {
+        // An array of 1000 small integers, then a second item.
+        let mut frame = vec![0x99, 0x03, 0xe8];
+        frame.extend(std::iter::repeat_n(0x01, 1000));
+        let mut finder = FrameFinder::new(1 << 20);
+        let mut buf = BytesMut::new();
+        for (i, byte) in frame.iter().enumerate() {
+            buf.extend_from_slice(&[*byte]);
+            let found = finder.next_frame::<CborFormat>(&mut buf).unwrap();
+            if i + 1 < frame.len() {
+                assert_eq!(found, None);
+                // Every complete header was scanned once: the next call starts at the end
+                // (the array header itself is 3 bytes).
+                let expected = if i < 2 { 0 } else { buf.len() as u64 };
+                assert_eq!(finder.scanner.offset, expected);
+            } else {
+                assert_eq!(found, Some(frame.len()));
+            }
+        }
+    }
+
+    #[test]
+    fn payload_past_the_buffer_is_skipped_without_rescanning() {
+        let mut finder = FrameFinder::new(10);
+        // A 100-byte byte string: over the limit, reported at once, then skipped exactly.
+        let mut buf = BytesMut::from(&[0x58, 100, 0, 0][..]);
+        assert!(
+            finder
+                .next_frame::<CborFormat>(&mut buf)
+                .unwrap_err()
+                .is_limit_exceeded()
+        );
+        assert!(buf.is_empty(), "the known part of the frame is dropped");
+        buf.extend_from_slice(&[0; 98]);
+        buf.extend_from_slice(&[0x05]); // the next item: unsigned 5
+        assert_eq!(finder.next_frame::<CborFormat>(&mut buf).unwrap(), Some(1));
+        assert_eq!(&buf[..], [0x05]);
+    }
 }

@@ -15,3 +15,4 @@ pub use ancillary::{
     Credentials, DEFAULT_ANCILLARY_BUFFER_SIZE, ReceivedAncillary, SocketAncillary,
 };
 pub use client::{AsyncUnixStreamClient, UnixClientConfig, UnixClientError, UnixStreamClient};
+pub use server::{StreamClient, UnixServerConfig, UnixStreamServer};

@@ -16,6 +16,7 @@ use std::pin::Pin;
 use std::sync::Mutex;
 use std::task::{Context, Poll, ready};
 use std::time::Duration;
+use tokio::io::{Interest, Ready};
 use tokio::net::{ToSocketAddrs, UdpSocket};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
@@ -307,24 +308,42 @@ impl<P: DatagramProtocol> AsyncUdpClient<P> {
     pub async fn recv_packet(&self) -> Result<P::Received, UdpClientError> {
         loop {
             self.check_open()?;
-            // `readable()` first: when tokio already knows the socket is readable, the
-            // close token is not even polled.
-            tokio::select! {
+            // Readiness first: when tokio already knows the socket is ready, the close
+            // token is not even polled. ERROR too: an ICMP error (connection refused)
+            // makes the socket report an error without being readable.
+            let ready = tokio::select! {
                 biased;
-                ready = self.socket.readable() => ready?,
+                ready = self.socket.ready(Interest::READABLE | Interest::ERROR) => ready?,
                 () = self.closed.cancelled() => return Err(UdpClientError::Closed),
-            }
+            };
             self.check_open()?;
-            if let Some(packet) = self.recv_when_ready()? {
+            if let Some(packet) = self.recv_when_ready(ready)? {
                 return Ok(packet);
             }
         }
     }
 
     /// One `recv(2)` through tokio, which clears its readiness on `EAGAIN`.
-    fn recv_when_ready(&self) -> Result<Option<P::Received>, UdpClientError> {
+    fn recv_when_ready(&self, ready: Ready) -> Result<Option<P::Received>, UdpClientError> {
+        // tokio only tries the call if it knows the socket is ready for that interest:
+        // readable for a datagram, in error for a pending ICMP error (which `recv(2)`
+        // reports, and clears).
+        let interest = if ready.is_readable() {
+            Interest::READABLE
+        } else {
+            Interest::ERROR
+        };
         let mut buffer = lock(&self.recv_buffer);
-        match self.socket.try_recv(&mut buffer) {
+        let received = self.socket.try_io(interest, || {
+            rustix::net::recv(
+                &self.socket,
+                &mut buffer[..],
+                rustix::net::RecvFlags::empty(),
+            )
+            .map(|(n, _)| n)
+            .map_err(io::Error::from)
+        });
+        match received {
             Ok(n) => self.decode(&buffer[..n]).map(Some),
             Err(e)
                 if matches!(

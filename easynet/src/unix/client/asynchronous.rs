@@ -246,21 +246,25 @@ impl<P: StreamProtocol> AsyncUnixStreamClient<P> {
                 Buffered::Eof => return Err(UnixClientError::Eof),
                 Buffered::NeedMore => {}
             }
-            // Try without waiting first: readiness may not be known yet for bytes that are
-            // already queued.
-            match reader.fill(self.socket.as_fd()) {
-                Ok(_) => continue,
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) if e.kind() == io::ErrorKind::ConnectionReset => {
-                    reader.set_eof();
-                    continue;
+            if buffered_only {
+                // Zero timeout: one real read attempt, whatever tokio believes about
+                // readiness (bytes may have arrived before the reactor noticed).
+                match reader.fill(self.socket.as_fd()) {
+                    Ok(_) => continue,
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                    Err(e) if e.kind() == io::ErrorKind::ConnectionReset => {
+                        reader.set_eof();
+                        continue;
+                    }
+                    Err(e) => return Err(UnixClientError::Io(e)),
                 }
-                Err(e) => return Err(UnixClientError::Io(e)),
             }
             if buffered_only {
                 return Err(UnixClientError::Timeout);
             }
+            // Known readable: read at once; otherwise wait (try_io clears readiness when
+            // the read would block, so the wait is for a new edge).
             let ready = tokio::select! {
                 biased;
                 () = self.closed.cancelled() => return Err(UnixClientError::Closed),

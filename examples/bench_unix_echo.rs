@@ -1,0 +1,262 @@
+//! Unix-stream echo throughput: easynet's `UnixStreamServer` against a hand-written tokio
+//! echo loop, measured in the same run, same machine, same clients.
+//!
+//! ```sh
+//! cargo run --release --example bench_unix_echo            # ~55 s
+//! cargo run --release --example bench_unix_echo -- --secs 1 # quicker, noisier
+//! ```
+//!
+//! For each framing (raw chunks, lines) and each client count (1, 8), every client does
+//! ping-pong round trips of a 64-byte message for a fixed time; the figure is round trips
+//! per second over all clients. The server (either one) runs on its own one-worker tokio
+//! runtime, the clients on another thread's runtime, so each side gets one core. Servers
+//! alternate over three rounds; the best round of each is kept. Target: ratio ≥ 0.9.
+//!
+//! The baseline does what a careful hand-written server does: `read_buf` into a
+//! `BytesMut`, and for lines, split at `\n`, check UTF-8, write each line back.
+
+use bytes::BytesMut;
+use easynet::protocol::{Line, RawChunks};
+use easynet::request_handler;
+use easynet::unix::server::{StreamClient, UnixStreamServer};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{UnixListener, UnixStream};
+
+const MESSAGE_LEN: usize = 64;
+/// Rounds per case; servers alternate within each, and the best round of each counts
+/// (the machine is shared: the best round is the least disturbed one).
+const ROUNDS: usize = 3;
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Framing {
+    Raw,
+    Line,
+}
+
+struct RawEcho;
+
+#[request_handler]
+impl RawEcho {
+    async fn handle(&self, client: &mut StreamClient<RawChunks>) {
+        if let Ok(chunk) = recv!() {
+            let _ = client.send_packet(&chunk).await;
+        }
+    }
+}
+
+struct LineEcho;
+
+#[request_handler]
+impl LineEcho {
+    async fn handle(&self, client: &mut StreamClient<Line>) {
+        if let Ok(line) = recv!() {
+            let _ = client.send_packet(&line).await;
+        }
+    }
+}
+
+/// The hand-written baseline: one task per connection.
+async fn baseline_connection(mut stream: UnixStream, framing: Framing) {
+    let mut buf = BytesMut::with_capacity(65536);
+    loop {
+        match stream.read_buf(&mut buf).await {
+            Ok(0) | Err(_) => return,
+            Ok(_) => {}
+        }
+        match framing {
+            Framing::Raw => {
+                let chunk = buf.split();
+                if stream.write_all(&chunk).await.is_err() {
+                    return;
+                }
+            }
+            Framing::Line => {
+                while let Some(i) = buf.iter().position(|&b| b == b'\n') {
+                    let line = buf.split_to(i + 1);
+                    if std::str::from_utf8(&line[..i]).is_err() {
+                        continue;
+                    }
+                    if stream.write_all(&line).await.is_err() {
+                        return;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Runs a server on its own one-worker runtime until `stop` is dropped.
+fn start_server(
+    easynet: bool,
+    framing: Framing,
+    path: PathBuf,
+) -> (
+    tokio::sync::oneshot::Sender<()>,
+    std::thread::JoinHandle<()>,
+) {
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+    let thread = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        runtime.block_on(async move {
+            let stop = async {
+                let _ = stop_rx.await;
+            };
+            if easynet {
+                match framing {
+                    Framing::Raw => {
+                        let server = UnixStreamServer::bind(&path, RawChunks::new(), RawEcho)
+                            .await
+                            .expect("bind");
+                        ready_tx.send(()).expect("ready");
+                        server.serve_with_shutdown(stop).await.expect("serve");
+                    }
+                    Framing::Line => {
+                        let server = UnixStreamServer::bind(&path, Line::new(), LineEcho)
+                            .await
+                            .expect("bind");
+                        ready_tx.send(()).expect("ready");
+                        server.serve_with_shutdown(stop).await.expect("serve");
+                    }
+                }
+            } else {
+                let listener = UnixListener::bind(&path).expect("bind");
+                ready_tx.send(()).expect("ready");
+                let accept = async {
+                    loop {
+                        if let Ok((stream, _)) = listener.accept().await {
+                            tokio::spawn(baseline_connection(stream, framing));
+                        }
+                    }
+                };
+                tokio::select! {
+                    () = stop => {}
+                    () = accept => {}
+                }
+                let _ = std::fs::remove_file(&path);
+            }
+        });
+    });
+    ready_rx.recv().expect("server ready");
+    (stop_tx, thread)
+}
+
+/// Round trips per second over `clients` connections for `duration`.
+fn run_clients(path: &Path, framing: Framing, clients: usize, duration: Duration) -> f64 {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        let mut message = vec![b'x'; MESSAGE_LEN];
+        if framing == Framing::Line {
+            message[MESSAGE_LEN - 1] = b'\n';
+        }
+        let mut streams = Vec::new();
+        for _ in 0..clients {
+            streams.push(UnixStream::connect(path).await.expect("connect"));
+        }
+        // Warm up, then measure.
+        let warmup = Instant::now() + Duration::from_millis(200);
+        let deadline = warmup + duration;
+        let tasks: Vec<_> = streams
+            .into_iter()
+            .map(|mut stream| {
+                let message = message.clone();
+                tokio::spawn(async move {
+                    let mut reply = vec![0u8; MESSAGE_LEN];
+                    let mut count = 0u64;
+                    loop {
+                        stream.write_all(&message).await.expect("write");
+                        stream.read_exact(&mut reply).await.expect("read");
+                        let now = Instant::now();
+                        if now >= deadline {
+                            return count;
+                        }
+                        if now >= warmup {
+                            count += 1;
+                        }
+                    }
+                })
+            })
+            .collect();
+        let mut total = 0;
+        for task in tasks {
+            total += task.await.expect("client");
+        }
+        total as f64 / duration.as_secs_f64()
+    })
+}
+
+fn measure(easynet: bool, framing: Framing, clients: usize, duration: Duration) -> f64 {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("bench.sock");
+    let (stop, thread) = start_server(easynet, framing, path.clone());
+    let ops = run_clients(&path, framing, clients, duration);
+    drop(stop);
+    thread.join().expect("server thread");
+    ops
+}
+
+fn main() {
+    let mut secs = 2.0;
+    let mut only: Option<bool> = None;
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--secs" => {
+                secs = args
+                    .next()
+                    .and_then(|s| s.parse().ok())
+                    .expect("--secs SECONDS")
+            }
+            // Profiling aid: run one server only, raw framing, one client.
+            "--only-easynet" => only = Some(true),
+            "--only-tokio" => only = Some(false),
+            other => panic!("unknown argument {other:?}"),
+        }
+    }
+    if let Some(easynet) = only {
+        let ops = measure(easynet, Framing::Raw, 1, Duration::from_secs_f64(secs));
+        println!(
+            "{} raw 1 client: {ops:.0} ops/s",
+            if easynet { "easynet" } else { "tokio" }
+        );
+        return;
+    }
+    let duration = Duration::from_secs_f64(secs);
+    println!(
+        "unix stream echo, {MESSAGE_LEN}-byte ping-pong, {secs} s per run, best of {ROUNDS} rounds"
+    );
+    println!(
+        "{:<6} {:>7} {:>14} {:>14} {:>7}",
+        "frame", "clients", "tokio ops/s", "easynet ops/s", "ratio"
+    );
+    let mut worst: f64 = f64::INFINITY;
+    for framing in [Framing::Raw, Framing::Line] {
+        for clients in [1, 8] {
+            let (mut base, mut ours) = (0.0f64, 0.0f64);
+            for _ in 0..ROUNDS {
+                base = base.max(measure(false, framing, clients, duration));
+                ours = ours.max(measure(true, framing, clients, duration));
+            }
+            let ratio = ours / base;
+            worst = worst.min(ratio);
+            let name = match framing {
+                Framing::Raw => "raw",
+                Framing::Line => "line",
+            };
+            println!("{name:<6} {clients:>7} {base:>14.0} {ours:>14.0} {ratio:>7.2}");
+        }
+    }
+    println!(
+        "worst ratio {worst:.2} (target >= 0.90): {}",
+        if worst >= 0.9 { "met" } else { "NOT met" }
+    );
+}

@@ -1,0 +1,6 @@
+struct NotAConverter;
+
+#[easynet::protocol(json, converter = NotAConverter)]
+struct Proto;
+
+fn main() {}

@@ -1,0 +1,7 @@
+#[easynet::protocol(json, cbor)]
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Msg {
+    x: u32,
+}
+
+fn main() {}

@@ -1,0 +1,6 @@
+#[easynet::protocol(json)]
+struct NoSerde {
+    x: u32,
+}
+
+fn main() {}

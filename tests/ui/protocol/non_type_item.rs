@@ -1,0 +1,4 @@
+#[easynet::protocol(json)]
+fn handler() {}
+
+fn main() {}

@@ -1,0 +1,5 @@
+#[easynet::protocol(json, keep_end = true)]
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Msg;
+
+fn main() {}

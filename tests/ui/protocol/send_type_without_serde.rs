@@ -1,0 +1,6 @@
+struct NoSerde;
+
+#[easynet::protocol(json, send = NoSerde)]
+struct Proto;
+
+fn main() {}

@@ -20,7 +20,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
-use tokio_util::task::TaskTracker;
+use tokio_util::task::{AbortOnDropHandle, TaskTracker};
 use tracing::Instrument;
 
 /// After this many datagrams handled without waiting, the receive loop yields, so that
@@ -331,7 +331,24 @@ where
         let result = match init {
             Ok(()) => {
                 let conversations = TaskTracker::new();
-                let result = self.receive_loop(&conversations).await;
+                // The receive loop is a task of its own, aborted at shutdown: it then
+                // never has to watch the shutdown token between datagrams.
+                let mut receiver = AbortOnDropHandle::new(tokio::spawn(receive_loop(
+                    Arc::clone(&self.shared),
+                    Arc::clone(&self.handler),
+                    conversations.clone(),
+                )));
+                let result = tokio::select! {
+                    () = self.shutdown.cancelled() => {
+                        receiver.abort();
+                        let _ = (&mut receiver).await;
+                        Ok(())
+                    }
+                    joined = &mut receiver => match joined {
+                        Ok(result) => result,
+                        Err(e) => Err(io::Error::other(e)),
+                    },
+                };
                 self.shared.table.close();
                 conversations.close();
                 let grace = self.shared.config.shutdown_grace;
@@ -360,83 +377,94 @@ where
         tracing::debug!(local_addr = %self.shared.local_addr, "server stopped");
         result
     }
+}
 
-    async fn receive_loop(&self, conversations: &TaskTracker) -> io::Result<()> {
-        let shared = &self.shared;
-        // Datagrams are split off this buffer without a copy. A datagram that stays
-        // queued is copied to its exact size (see `dispatch`), so the buffer is unique
-        // again at the next `reserve`, which then reuses it without allocating.
-        let capacity = shared.config.max_datagram_size.max(1);
-        let mut buf = BytesMut::with_capacity(capacity);
-        let mut cancelled = pin!(self.shutdown.cancelled());
-        let mut burst = 0_u32;
-        tracing::debug!(local_addr = %shared.local_addr, "serving");
-        loop {
-            if burst >= BURST {
-                burst = 0;
-                tokio::task::yield_now().await;
-                // Checked here and while waiting, not per datagram: it takes a lock.
-                if self.shutdown.is_cancelled() {
-                    return Ok(());
-                }
+/// Receives datagrams and routes them, until the socket fails (or the task is aborted
+/// at shutdown).
+async fn receive_loop<H, P>(
+    shared: Arc<Shared<P>>,
+    handler: Arc<H>,
+    conversations: TaskTracker,
+) -> io::Result<()>
+where
+    P: DatagramProtocol,
+    P::Received: Send + 'static,
+    H: RequestHandler<Client = DatagramClient<P>>,
+{
+    // Datagrams are split off this buffer without a copy. A datagram that stays
+    // queued is copied to its exact size (see `dispatch`), so the buffer is unique
+    // again at the next `reserve`, which then reuses it without allocating.
+    let capacity = shared.config.max_datagram_size.max(1);
+    let mut buf = BytesMut::with_capacity(capacity);
+    let mut burst = 0_u32;
+    tracing::debug!(local_addr = %shared.local_addr, "serving");
+    loop {
+        if burst >= BURST {
+            burst = 0;
+            tokio::task::yield_now().await;
+        }
+        buf.reserve(capacity);
+        match shared.socket.try_recv_buf_from(&mut buf) {
+            Ok((_len, addr)) => {
+                burst += 1;
+                let datagram = buf.split().freeze();
+                dispatch(&shared, &handler, addr, datagram, &conversations);
             }
-            buf.reserve(capacity);
-            match shared.socket.try_recv_buf_from(&mut buf) {
-                Ok((_len, addr)) => {
-                    burst += 1;
-                    let datagram = buf.split().freeze();
-                    self.dispatch(addr, datagram, conversations);
-                }
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                    burst = 0;
-                    tokio::select! {
-                        biased;
-                        () = &mut cancelled => return Ok(()),
-                        ready = shared.socket.readable() => ready?,
-                    }
-                }
-                Err(e) => {
-                    // ICMP errors (e.g. a port unreachable for an earlier reply) show up
-                    // here on some systems; they concern one peer, not the server.
-                    burst += 1;
-                    tracing::debug!(error = %e, "receive error ignored");
-                }
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                burst = 0;
+                shared.socket.readable().await?;
+            }
+            Err(e) => {
+                // ICMP errors (e.g. a port unreachable for an earlier reply) show up
+                // here on some systems; they concern one peer, not the server.
+                burst += 1;
+                tracing::debug!(error = %e, "receive error ignored");
             }
         }
     }
+}
 
-    fn dispatch(&self, addr: SocketAddr, datagram: Bytes, conversations: &TaskTracker) {
-        let shared = &self.shared;
-        shared
-            .counters
-            .datagrams_received
-            .fetch_add(1, Ordering::Relaxed);
-        let slot = match shared
-            .table
-            .dispatch(addr, datagram, &shared.config, &shared.counters)
-        {
-            Dispatch::Start(slot) => slot,
-            Dispatch::Queued | Dispatch::Dropped => return,
-        };
-        let mut conversation: Pin<Box<dyn Future<Output = ()> + Send>> =
-            Box::pin(client_conversations(
-                Arc::clone(&self.handler),
-                Arc::clone(shared),
-                Arc::clone(&slot),
-                addr,
-            ));
-        // Poll once inline: a conversation that answers at once (an echo) completes
-        // here, without a task. Only a waiting one becomes a task; the task polls it
-        // again, so the no-op waker used here is never relied upon.
-        let mut cx = Context::from_waker(Waker::noop());
-        if conversation.as_mut().poll(&mut cx).is_pending() {
-            let task = conversations.spawn(conversation);
-            let mut state = slot.lock();
-            state.task = Some(task.abort_handle());
-            // Not taken yet: keep an exact copy, not a view that pins the receive buffer.
-            if let Some(first) = state.queue.front_mut() {
-                *first = Bytes::copy_from_slice(first);
-            }
+/// Routes one datagram; starts a conversation if its client has none.
+fn dispatch<H, P>(
+    shared: &Arc<Shared<P>>,
+    handler: &Arc<H>,
+    addr: SocketAddr,
+    datagram: Bytes,
+    conversations: &TaskTracker,
+) where
+    P: DatagramProtocol,
+    P::Received: Send + 'static,
+    H: RequestHandler<Client = DatagramClient<P>>,
+{
+    shared
+        .counters
+        .datagrams_received
+        .fetch_add(1, Ordering::Relaxed);
+    let slot = match shared
+        .table
+        .dispatch(addr, datagram, &shared.config, &shared.counters)
+    {
+        Dispatch::Start(slot) => slot,
+        Dispatch::Queued | Dispatch::Dropped => return,
+    };
+    let mut conversation: Pin<Box<dyn Future<Output = ()> + Send>> =
+        Box::pin(client_conversations(
+            Arc::clone(handler),
+            Arc::clone(shared),
+            Arc::clone(&slot),
+            addr,
+        ));
+    // Poll once inline: a conversation that answers at once (an echo) completes
+    // here, without a task. Only a waiting one becomes a task; the task polls it
+    // again, so the no-op waker used here is never relied upon.
+    let mut cx = Context::from_waker(Waker::noop());
+    if conversation.as_mut().poll(&mut cx).is_pending() {
+        let task = conversations.spawn(conversation);
+        let mut state = slot.lock();
+        state.task = Some(task.abort_handle());
+        // Not taken yet: keep an exact copy, not a view that pins the receive buffer.
+        if let Some(first) = state.queue.front_mut() {
+            *first = Bytes::copy_from_slice(first);
         }
     }
 }

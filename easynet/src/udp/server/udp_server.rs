@@ -314,7 +314,8 @@ where
     /// socket fails.
     ///
     /// Cancel safety: dropping the future stops receiving; conversations already
-    /// spawned end at their next `recv!()` with `ServerClosing`.
+    /// spawned end at their next `recv!()` with `ServerClosing`, and the
+    /// `service_init` tasks are told to stop (but not awaited).
     pub async fn serve_forever(&self) -> io::Result<()> {
         if self.shutdown.is_cancelled() {
             // Shut down before (or while) starting: nothing to serve.
@@ -326,6 +327,8 @@ where
         let _serving = ResetOnDrop(&self.serving, &self.shared.table);
         let service_tracker = TaskTracker::new();
         let service_token = CancellationToken::new();
+        // Also tells the service tasks to stop if this future is dropped.
+        let _stop_service = service_token.clone().drop_guard();
         let mut service = ServiceContext::new(service_tracker.clone(), service_token.clone());
         let init = self.handler.service_init(&mut service).await;
         let result = match init {

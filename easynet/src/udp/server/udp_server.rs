@@ -462,6 +462,7 @@ fn dispatch<H, P>(
     // again, so the no-op waker used here is never relied upon.
     let mut cx = Context::from_waker(Waker::noop());
     if conversation.as_mut().poll(&mut cx).is_pending() {
+        shared.table.register(addr, &slot);
         let task = conversations.spawn(conversation);
         let mut state = slot.lock();
         state.task = Some(task.abort_handle());

@@ -5,6 +5,8 @@
 //!
 //! * [`protocol`](mod@protocol): protocol objects, values ⇄ bytes, for datagrams and streams.
 //! * [`handler`]: request handlers, one conversation per client, `recv!()` points.
+//! * [`unix`]: Unix stream servers and clients, with fd passing, peer credentials and
+//!   abstract addresses ([guide](guide::unix_stream)).
 //!
 //! The path of a datagram through a server is short and one-way:
 //!

@@ -1,6 +1,6 @@
 //! UDP clients: [`UdpClient`] for plain threads, [`AsyncUdpClient`] for tokio.
 //!
-//! Both wrap a *connected* UDP socket and a [protocol object](crate::protocol): each
+//! Both wrap a *connected* UDP socket and a [protocol object](mod@crate::protocol): each
 //! packet sent is serialized into one datagram, each datagram received is parsed into
 //! one packet. The socket being connected, the kernel delivers only the remote host's
 //! datagrams, and reports an ICMP "port unreachable" as a connection-refused error.

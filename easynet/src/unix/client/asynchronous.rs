@@ -75,6 +75,9 @@ impl<P: StreamProtocol> AsyncUnixStreamClient<P> {
     /// then a non-blocking connect cannot be awaited (it fails with `EAGAIN`). So the
     /// connection is attempted without blocking first, and only a full backlog moves it
     /// to tokio's blocking pool, bounded by the connect timeout.
+    ///
+    /// Cancel safety: dropping the future abandons the attempt; an attempt already in
+    /// the blocking pool ends within the connect timeout and its socket is closed.
     pub async fn connect_with_config(
         address: impl Into<UnixSocketAddress>,
         protocol: P,

@@ -34,7 +34,9 @@ pub struct UnixServerConfig {
     /// Largest number of bytes read from a connection in one system call. A connection
     /// buffers at most the protocol's [`limit`](crate::protocol::StreamProtocol::limit)
     /// plus this many bytes: longer frames are rejected by the protocol's decoder.
-    /// Default: 64 KiB.
+    /// Each connection also holds a read buffer of this size (and one of
+    /// `ancillary_buffer_size`), so lower it for servers with many mostly idle
+    /// connections. Default: 64 KiB.
     pub max_recv_size: usize,
     /// Size of the per-connection buffer receiving ancillary data (descriptors,
     /// credentials). Default: 8 KiB.

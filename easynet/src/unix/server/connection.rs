@@ -210,7 +210,9 @@ async fn write_all(
         // Immediate when tokio already knows the socket is writable (the usual case).
         let mut guard = tokio::select! {
             biased;
-            guard = shared.fd.writable() => guard.map_err(StreamSendError::Io)?,
+            guard = std::future::poll_fn(|cx| shared.fd.poll_write_ready(cx)) => {
+                guard.map_err(StreamSendError::Io)?
+            }
             () = shared.wake.cancelled() => {
                 if shared.is_closed() {
                     return Err(StreamSendError::Closed);
@@ -256,7 +258,10 @@ pub struct StreamRequests<P: StreamProtocol> {
     max_recv_size: usize,
     /// A request read by the conversation loop before it called `handle`.
     pending: Option<Result<P::Received, RecvError>>,
-    shutdown: CancellationToken,
+    /// Set when the server shuts down (before the tokens are cancelled): read on every
+    /// request, so an atomic rather than `CancellationToken::is_cancelled`, which locks
+    /// a mutex shared by every connection.
+    closing: Arc<AtomicBool>,
     idle_timeout: Option<Duration>,
     counters: Arc<Counters>,
     end: Option<End>,
@@ -276,14 +281,18 @@ impl<P: StreamProtocol> StreamRequests<P> {
         if let Some(end) = self.end {
             return Err(end_error(end));
         }
-        let now = tokio::time::Instant::now();
-        let deadline = timeout.map(|t| now + t);
-        let idle_deadline = self.idle_timeout.map(|t| now + t);
+        // No clock read on the common path (no timeout, no idle timeout).
+        let (deadline, mut idle_deadline) = if timeout.is_some() || self.idle_timeout.is_some() {
+            let now = tokio::time::Instant::now();
+            (timeout.map(|t| now + t), self.idle_timeout.map(|t| now + t))
+        } else {
+            (None, None)
+        };
         loop {
             if self.shared.is_closed() {
                 return Err(self.finish(End::ClosedByHandler));
             }
-            if self.shutdown.is_cancelled() {
+            if self.closing.load(Ordering::Acquire) {
                 return Err(self.finish(End::ServerClosing));
             }
             match self.reader.poll_buffered() {
@@ -317,17 +326,26 @@ impl<P: StreamProtocol> StreamRequests<P> {
                 }
             };
             // Readiness first: when tokio already knows the socket is readable, nothing
-            // else is polled.
+            // else is polled. `poll_read_ready` (one reader per connection) keeps the waker
+            // in the registration's reader slot; the `readable()` future would take the
+            // waiter list's lock to register and again to unregister, on every request.
             let woke = tokio::select! {
                 biased;
-                guard = shared.fd.readable() => Woke::Readable(guard),
+                guard = std::future::poll_fn(|cx| shared.fd.poll_read_ready(cx)) => {
+                    Woke::Readable(guard)
+                }
                 () = self.woken.as_mut() => Woke::Cancelled,
                 woke = timer => woke,
             };
             let mut guard = match woke {
                 Woke::Readable(Ok(guard)) => guard,
                 Woke::Readable(Err(e)) => return Err(RecvError::Io(e)),
-                Woke::Cancelled => continue, // the flags at the top tell why
+                // `wake` is cancelled by `close` (which sets `closed` first) or by the
+                // server's shutdown token.
+                Woke::Cancelled if self.shared.is_closed() => {
+                    return Err(self.finish(End::ClosedByHandler));
+                }
+                Woke::Cancelled => return Err(self.finish(End::ServerClosing)),
                 Woke::Deadline => return Err(RecvError::Timeout),
                 Woke::Idle => {
                     Counters::bump(&self.counters.idle_timeouts);
@@ -339,6 +357,10 @@ impl<P: StreamProtocol> StreamRequests<P> {
             let reader = &mut self.reader;
             match guard.try_io(|fd| reader.fill(fd.as_fd())) {
                 Ok(Ok(n)) => {
+                    if let Some(idle) = self.idle_timeout {
+                        // Idle means "no byte": a partial frame restarts the clock.
+                        idle_deadline = Some(tokio::time::Instant::now() + idle);
+                    }
                     if n > 0 && n < self.max_recv_size {
                         // A short read drained the socket (epoll reports new data as a
                         // new edge), so skip the EAGAIN read that would confirm it.
@@ -440,6 +462,7 @@ pub(crate) struct ConnectionContext<P, H> {
     pub(crate) handler: Arc<H>,
     pub(crate) config: Arc<UnixServerConfig>,
     pub(crate) shutdown: CancellationToken,
+    pub(crate) closing: Arc<AtomicBool>,
     pub(crate) counters: Arc<Counters>,
 }
 
@@ -450,6 +473,7 @@ impl<P, H> Clone for ConnectionContext<P, H> {
             handler: self.handler.clone(),
             config: self.config.clone(),
             shutdown: self.shutdown.clone(),
+            closing: self.closing.clone(),
             counters: self.counters.clone(),
         }
     }
@@ -511,7 +535,7 @@ where
                 cx.config.ancillary_buffer_size,
             ),
             pending: None,
-            shutdown: cx.shutdown.clone(),
+            closing: cx.closing.clone(),
             idle_timeout: cx.config.idle_timeout,
             counters: cx.counters.clone(),
             end: None,

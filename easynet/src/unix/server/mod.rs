@@ -146,6 +146,7 @@ where
                 handler: Arc::new(handler),
                 config: Arc::new(config),
                 shutdown: CancellationToken::new(),
+                closing: Arc::new(AtomicBool::new(false)),
                 counters: Arc::new(Counters::default()),
             },
             serving: AtomicBool::new(false),
@@ -166,13 +167,14 @@ where
     pub fn shutdown_handle(&self) -> ShutdownHandle {
         ShutdownHandle {
             token: self.cx.shutdown.clone(),
+            closing: self.cx.closing.clone(),
             counters: self.cx.counters.clone(),
         }
     }
 
     /// Starts a graceful shutdown (see [`ShutdownHandle::shutdown`]).
     pub fn shutdown(&self) {
-        self.cx.shutdown.cancel();
+        self.shutdown_handle().shutdown();
     }
 
     /// The server's counters now.
@@ -240,7 +242,7 @@ where
         let mut service = ServiceContext::new(tracker.clone(), cx.shutdown.clone());
         let init = cx.handler.service_init(&mut service).await;
         if let Err(e) = init {
-            cx.shutdown.cancel();
+            self.shutdown();
             tracker.close();
             tracker.wait().await;
             self.serving.store(false, Ordering::Release);
@@ -288,7 +290,7 @@ where
         }
         let address = &self.address;
         tracing::info!(%address, "unix stream server shutting down");
-        cx.shutdown.cancel();
+        self.shutdown();
         self.release_listener();
         let grace = cx.config.shutdown_grace;
         let drained = tokio::time::timeout(grace, async {
@@ -397,12 +399,15 @@ impl Drop for ActiveGuard {
 #[derive(Debug, Clone)]
 pub struct ShutdownHandle {
     token: CancellationToken,
+    closing: Arc<AtomicBool>,
     counters: Arc<Counters>,
 }
 
 impl ShutdownHandle {
     /// Starts a graceful shutdown; `serve_forever` returns when it is done.
     pub fn shutdown(&self) {
+        // The flag first: a connection woken by the token must see it.
+        self.closing.store(true, Ordering::Release);
         self.token.cancel();
     }
 

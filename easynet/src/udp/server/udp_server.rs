@@ -20,7 +20,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
-use tokio_util::task::{AbortOnDropHandle, TaskTracker};
+use tokio_util::task::TaskTracker;
 use tracing::Instrument;
 
 /// After this many datagrams handled without waiting, the receive loop yields, so that
@@ -334,24 +334,8 @@ where
         let result = match init {
             Ok(()) => {
                 let conversations = TaskTracker::new();
-                // The receive loop is a task of its own, aborted at shutdown: it then
-                // never has to watch the shutdown token between datagrams.
-                let mut receiver = AbortOnDropHandle::new(tokio::spawn(receive_loop(
-                    Arc::clone(&self.shared),
-                    Arc::clone(&self.handler),
-                    conversations.clone(),
-                )));
-                let result = tokio::select! {
-                    () = self.shutdown.cancelled() => {
-                        receiver.abort();
-                        let _ = (&mut receiver).await;
-                        Ok(())
-                    }
-                    joined = &mut receiver => match joined {
-                        Ok(result) => result,
-                        Err(e) => Err(io::Error::other(e)),
-                    },
-                };
+                let result =
+                    receive_loop(&self.shared, &self.handler, &conversations, &self.shutdown).await;
                 self.shared.table.close();
                 conversations.close();
                 let grace = self.shared.config.shutdown_grace;
@@ -382,12 +366,12 @@ where
     }
 }
 
-/// Receives datagrams and routes them, until the socket fails (or the task is aborted
-/// at shutdown).
+/// Receives datagrams and routes them, until shutdown or a socket failure.
 async fn receive_loop<H, P>(
-    shared: Arc<Shared<P>>,
-    handler: Arc<H>,
-    conversations: TaskTracker,
+    shared: &Arc<Shared<P>>,
+    handler: &Arc<H>,
+    conversations: &TaskTracker,
+    shutdown: &CancellationToken,
 ) -> io::Result<()>
 where
     P: DatagramProtocol,
@@ -399,23 +383,38 @@ where
     // again at the next `reserve`, which then reuses it without allocating.
     let capacity = shared.config.max_datagram_size.max(1);
     let mut buf = BytesMut::with_capacity(capacity);
+    let mut cancelled = pin!(shutdown.cancelled());
     let mut burst = 0_u32;
     tracing::debug!(local_addr = %shared.local_addr, "serving");
     loop {
         if burst >= BURST {
             burst = 0;
             tokio::task::yield_now().await;
+            if shutdown.is_cancelled() {
+                return Ok(());
+            }
         }
         buf.reserve(capacity);
         match shared.socket.try_recv_buf_from(&mut buf) {
             Ok((_len, addr)) => {
                 burst += 1;
                 let datagram = buf.split().freeze();
-                dispatch(&shared, &handler, addr, datagram, &conversations);
+                dispatch(shared, handler, addr, datagram, conversations);
             }
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                 burst = 0;
-                shared.socket.readable().await?;
+                // The shutdown token is only looked at when there is nothing to
+                // receive (it takes a lock): not once per datagram.
+                let stop = std::future::poll_fn(|cx| {
+                    if let Poll::Ready(ready) = shared.socket.poll_recv_ready(cx) {
+                        return Poll::Ready(ready.map(|()| false));
+                    }
+                    cancelled.as_mut().poll(cx).map(|()| Ok(true))
+                })
+                .await?;
+                if stop {
+                    return Ok(());
+                }
             }
             Err(e) => {
                 // ICMP errors (e.g. a port unreachable for an earlier reply) show up

@@ -17,6 +17,8 @@
 //! on the machine), and the server thread's CPU time per request, read from
 //! `/proc/self/task/*/schedstat` (much less sensitive to machine load). On a loaded
 //! machine, trust the CPU figure and rerun for the throughput one.
+//!
+//! `BENCH_CASE=64,8` (payload, clients) measures one case only, e.g. under `perf`.
 
 use easynet::protocol::Raw;
 use easynet::request_handler;
@@ -180,8 +182,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "ratio"
     );
     let (mut worst_rate, mut worst_cpu) = (f64::INFINITY, f64::INFINITY);
+    // `BENCH_CASE=PAYLOAD,CLIENTS` measures one case only (for profiling).
+    let only: Option<(usize, usize)> = std::env::var("BENCH_CASE").ok().and_then(|v| {
+        let (p, c) = v.split_once(',')?;
+        Some((p.parse().ok()?, c.parse().ok()?))
+    });
     for payload in [64, 1024] {
         for clients in [1, 8] {
+            if only.is_some_and(|case| case != (payload, clients)) {
+                continue;
+            }
             // Warm-up, then alternate so that machine noise hits both alike.
             drive(baseline, payload, clients, requests / 10);
             drive(easynet.local_addr(), payload, clients, requests / 10);

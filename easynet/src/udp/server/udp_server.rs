@@ -131,7 +131,7 @@ impl UdpServerBuilder {
         self
     }
 
-    /// Replaces all limits at once.
+    /// The limits set so far.
     pub fn config(&self) -> &UdpServerConfig {
         &self.config
     }

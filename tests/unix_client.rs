@@ -314,7 +314,7 @@ fn abstract_addresses_connect() {
     let (mut peer, _) = listener.accept().unwrap();
     peer.write_all(b"abstract\n").unwrap();
     assert_eq!(client.recv_packet(Some(WAIT)).unwrap(), "abstract");
-    assert_eq!(client.peer_address().unwrap(), Some(address));
+    assert_eq!(client.peer_addr().unwrap(), Some(address));
 }
 
 #[test]

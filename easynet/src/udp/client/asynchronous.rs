@@ -1,8 +1,8 @@
 //! The async UDP client, for tokio.
 
+use super::config::UdpClientConfig;
 use super::connect::{self, Connected, IntoSocket};
 use super::error::UdpClientError;
-use super::options::UdpClientOptions;
 use super::{MAX_KEPT_SEND_CAPACITY, RECV_BUFFER_SIZE, lock};
 use crate::protocol::DatagramProtocol;
 use crate::socket::SocketProxy;
@@ -23,7 +23,7 @@ use tokio_util::sync::CancellationToken;
 
 /// A UDP client for tokio: a connected socket and a protocol object.
 ///
-/// The async twin of [`UdpClient`](super::UdpClient): same options, same errors, same
+/// The async twin of [`UdpClient`](super::UdpClient): same configuration, same errors, same
 /// rules. Methods take `&self` and need no external lock: share the client between
 /// tasks with an [`Arc`](std::sync::Arc).
 ///
@@ -69,8 +69,8 @@ use tokio_util::sync::CancellationToken;
 pub struct AsyncUdpClient<P: DatagramProtocol> {
     protocol: P,
     socket: UdpSocket,
-    local_address: SocketAddr,
-    remote_address: SocketAddr,
+    local_addr: SocketAddr,
+    peer_addr: SocketAddr,
     closed: CancellationToken,
     /// Held (synchronously, never across an `.await`) around each `send(2)` and by the
     /// socket proxy. Lock order: `send_lock`, then `send_buffer`.
@@ -83,7 +83,7 @@ pub struct AsyncUdpClient<P: DatagramProtocol> {
 
 impl<P: DatagramProtocol> AsyncUdpClient<P> {
     /// Connects to `address` (a `(host, port)` pair, a `"host:port"` string, a
-    /// [`SocketAddr`]…) with the default [options](UdpClientOptions).
+    /// [`SocketAddr`]…) with the default [configuration](UdpClientConfig).
     ///
     /// The name is resolved with [`tokio::net::lookup_host`]; each address is tried in
     /// turn, IPv4 and IPv6, and the first socket that connects is kept.
@@ -99,7 +99,7 @@ impl<P: DatagramProtocol> AsyncUdpClient<P> {
     /// let peer = std::net::UdpSocket::bind("127.0.0.1:0")?;
     /// let port = peer.local_addr()?.port();
     /// let client = AsyncUdpClient::connect(("127.0.0.1", port), easynet::protocol::Raw).await?;
-    /// assert_eq!(client.remote_address()?, peer.local_addr()?);
+    /// assert_eq!(client.peer_addr()?, peer.local_addr()?);
     /// # Ok(())
     /// # }
     /// ```
@@ -107,32 +107,32 @@ impl<P: DatagramProtocol> AsyncUdpClient<P> {
         address: A,
         protocol: P,
     ) -> Result<Self, UdpClientError> {
-        Self::connect_with_options(address, protocol, &UdpClientOptions::default()).await
+        Self::connect_with_config(address, protocol, UdpClientConfig::default()).await
     }
 
-    /// Connects to `address` with `options` (local address, family, reuse-port, buffer
+    /// Connects to `address` with `config` (local address, family, reuse-port, buffer
     /// sizes). Cancel safe, like [`connect`](Self::connect).
     ///
     /// ```
-    /// use easynet::udp::client::{AddressFamily, AsyncUdpClient, UdpClientOptions};
+    /// use easynet::udp::client::{AddressFamily, AsyncUdpClient, UdpClientConfig};
     ///
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// let peer = std::net::UdpSocket::bind("[::1]:0")?;
-    /// let options = UdpClientOptions::new().family(AddressFamily::Ipv6);
+    /// let config = UdpClientConfig::new().family(AddressFamily::Ipv6);
     /// let client =
-    ///     AsyncUdpClient::connect_with_options(peer.local_addr()?, easynet::protocol::Raw, &options).await?;
-    /// assert!(client.local_address()?.is_ipv6());
+    ///     AsyncUdpClient::connect_with_config(peer.local_addr()?, easynet::protocol::Raw, config).await?;
+    /// assert!(client.local_addr()?.is_ipv6());
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn connect_with_options<A: ToSocketAddrs>(
+    pub async fn connect_with_config<A: ToSocketAddrs>(
         address: A,
         protocol: P,
-        options: &UdpClientOptions,
+        config: UdpClientConfig,
     ) -> Result<Self, UdpClientError> {
         let addresses = tokio::net::lookup_host(address).await?;
-        Self::new(connect::connect_first(addresses, options)?, protocol)
+        Self::new(connect::connect_first(addresses, &config)?, protocol)
     }
 
     /// Takes ownership of an already connected socket (tokio, std or socket2).
@@ -153,7 +153,7 @@ impl<P: DatagramProtocol> AsyncUdpClient<P> {
     /// let socket = tokio::net::UdpSocket::bind("127.0.0.1:0").await?;
     /// socket.connect(peer.local_addr()?).await?;
     /// let client = AsyncUdpClient::from_socket(socket, easynet::protocol::Raw)?;
-    /// assert_eq!(client.remote_address()?, peer.local_addr()?);
+    /// assert_eq!(client.peer_addr()?, peer.local_addr()?);
     /// # Ok(())
     /// # }
     /// ```
@@ -165,8 +165,8 @@ impl<P: DatagramProtocol> AsyncUdpClient<P> {
     fn new(connected: Connected, protocol: P) -> Result<Self, UdpClientError> {
         let Connected {
             socket,
-            local_address,
-            remote_address,
+            local_addr,
+            peer_addr,
         } = connected;
         if tokio::runtime::Handle::try_current().is_err() {
             return Err(UdpClientError::Io(io::Error::other(
@@ -174,14 +174,13 @@ impl<P: DatagramProtocol> AsyncUdpClient<P> {
             )));
         }
         let socket = UdpSocket::from_std(socket)?;
-        let span =
-            tracing::debug_span!("udp_client", local = %local_address, remote = %remote_address);
+        let span = tracing::debug_span!("udp_client", local = %local_addr, remote = %peer_addr);
         tracing::debug!(parent: &span, "async udp client connected");
         Ok(Self {
             protocol,
             socket,
-            local_address,
-            remote_address,
+            local_addr,
+            peer_addr,
             closed: CancellationToken::new(),
             send_lock: Mutex::new(()),
             send_buffer: Mutex::new(BytesMut::new()),
@@ -214,7 +213,7 @@ impl<P: DatagramProtocol> AsyncUdpClient<P> {
     ///
     /// let mut buf = [0; 16];
     /// let (n, from) = peer.recv_from(&mut buf).await?;
-    /// assert_eq!((&buf[..n], from), (&b"ping"[..], client.local_address()?));
+    /// assert_eq!((&buf[..n], from), (&b"ping"[..], client.local_addr()?));
     /// # Ok(())
     /// # }
     /// ```
@@ -300,7 +299,7 @@ impl<P: DatagramProtocol> AsyncUdpClient<P> {
     /// let nothing = tokio::time::timeout(Duration::from_millis(10), client.recv_packet()).await;
     /// assert!(nothing.is_err()); // timed out
     ///
-    /// peer.send_to(b"pong", client.local_address()?).await?;
+    /// peer.send_to(b"pong", client.local_addr()?).await?;
     /// assert_eq!(client.recv_packet().await?, &b"pong"[..]);
     /// # Ok(())
     /// # }
@@ -411,7 +410,7 @@ impl<P: DatagramProtocol> AsyncUdpClient<P> {
     /// let peer = tokio::net::UdpSocket::bind("127.0.0.1:0").await?;
     /// let client = AsyncUdpClient::connect(peer.local_addr()?, easynet::protocol::Raw).await?;
     /// for word in ["a", "b", "c"] {
-    ///     peer.send_to(word.as_bytes(), client.local_address()?).await?;
+    ///     peer.send_to(word.as_bytes(), client.local_addr()?).await?;
     /// }
     /// let received: Vec<_> = client
     ///     .iter_received_packets(Some(Duration::from_millis(100)))
@@ -443,8 +442,8 @@ impl<P: DatagramProtocol> AsyncUdpClient<P> {
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// let peer = tokio::net::UdpSocket::bind("127.0.0.1:0").await?;
     /// let client = AsyncUdpClient::connect(peer.local_addr()?, easynet::protocol::Raw).await?;
-    /// peer.send_to(b"one", client.local_address()?).await?;
-    /// peer.send_to(b"two", client.local_address()?).await?;
+    /// peer.send_to(b"one", client.local_addr()?).await?;
+    /// peer.send_to(b"two", client.local_addr()?).await?;
     /// // Wait until both are queued (loopback delivers in order), then drain them.
     /// let first = client.recv_packet().await?;
     /// let rest: Vec<_> = client.drain_received_packets().collect().await;
@@ -494,13 +493,13 @@ impl<P: DatagramProtocol> AsyncUdpClient<P> {
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// let peer = std::net::UdpSocket::bind("127.0.0.1:0")?;
     /// let client = AsyncUdpClient::connect(peer.local_addr()?, easynet::protocol::Raw).await?;
-    /// assert_ne!(client.local_address()?.port(), 0);
+    /// assert_ne!(client.local_addr()?.port(), 0);
     /// # Ok(())
     /// # }
     /// ```
-    pub fn local_address(&self) -> Result<SocketAddr, UdpClientError> {
+    pub fn local_addr(&self) -> Result<SocketAddr, UdpClientError> {
         self.check_open()?;
-        Ok(self.local_address)
+        Ok(self.local_addr)
     }
 
     /// The remote address the socket is connected to.
@@ -512,13 +511,13 @@ impl<P: DatagramProtocol> AsyncUdpClient<P> {
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// let peer = std::net::UdpSocket::bind("127.0.0.1:0")?;
     /// let client = AsyncUdpClient::connect(peer.local_addr()?, easynet::protocol::Raw).await?;
-    /// assert_eq!(client.remote_address()?, peer.local_addr()?);
+    /// assert_eq!(client.peer_addr()?, peer.local_addr()?);
     /// # Ok(())
     /// # }
     /// ```
-    pub fn remote_address(&self) -> Result<SocketAddr, UdpClientError> {
+    pub fn peer_addr(&self) -> Result<SocketAddr, UdpClientError> {
         self.check_open()?;
-        Ok(self.remote_address)
+        Ok(self.peer_addr)
     }
 
     /// Closes the client: from now on every method returns [`UdpClientError::Closed`],
@@ -582,8 +581,8 @@ impl<P: DatagramProtocol> AsyncUdpClient<P> {
 impl<P: DatagramProtocol> fmt::Debug for AsyncUdpClient<P> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("AsyncUdpClient")
-            .field("local_address", &self.local_address)
-            .field("remote_address", &self.remote_address)
+            .field("local_addr", &self.local_addr)
+            .field("peer_addr", &self.peer_addr)
             .field("closed", &self.is_closed())
             .finish_non_exhaustive()
     }

@@ -1,9 +1,9 @@
 //! The blocking UDP client, for plain threads.
 
 use super::close_signal::CloseSignal;
+use super::config::UdpClientConfig;
 use super::connect::{self, Connected, IntoSocket};
 use super::error::UdpClientError;
-use super::options::UdpClientOptions;
 use super::{MAX_KEPT_SEND_CAPACITY, RECV_BUFFER_SIZE, lock};
 use crate::protocol::DatagramProtocol;
 use crate::socket::SocketProxy;
@@ -70,8 +70,8 @@ use std::time::{Duration, Instant};
 pub struct UdpClient<P: DatagramProtocol> {
     protocol: P,
     socket: UdpSocket,
-    local_address: SocketAddr,
-    remote_address: SocketAddr,
+    local_addr: SocketAddr,
+    peer_addr: SocketAddr,
     close_signal: CloseSignal,
     /// Held while writing to the socket and by the socket proxy.
     /// Lock order: `send_lock`, then `send_buffer`.
@@ -85,7 +85,7 @@ pub struct UdpClient<P: DatagramProtocol> {
 
 impl<P: DatagramProtocol> UdpClient<P> {
     /// Connects to `address` (a `(host, port)` pair, a `"host:port"` string, a
-    /// [`SocketAddr`]…) with the default [options](UdpClientOptions).
+    /// [`SocketAddr`]…) with the default [configuration](UdpClientConfig).
     ///
     /// The name is resolved with [`ToSocketAddrs`]; each address is tried in turn, IPv4
     /// and IPv6, and the first socket that connects is kept. UDP has no handshake:
@@ -97,31 +97,31 @@ impl<P: DatagramProtocol> UdpClient<P> {
     /// let peer = std::net::UdpSocket::bind("127.0.0.1:0")?;
     /// let port = peer.local_addr()?.port();
     /// let client = UdpClient::connect(("127.0.0.1", port), easynet::protocol::Raw)?;
-    /// assert_eq!(client.remote_address()?, peer.local_addr()?);
+    /// assert_eq!(client.peer_addr()?, peer.local_addr()?);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn connect<A: ToSocketAddrs>(address: A, protocol: P) -> Result<Self, UdpClientError> {
-        Self::connect_with_options(address, protocol, &UdpClientOptions::default())
+        Self::connect_with_config(address, protocol, UdpClientConfig::default())
     }
 
-    /// Connects to `address` with `options` (local address, family, reuse-port, buffer
+    /// Connects to `address` with `config` (local address, family, reuse-port, buffer
     /// sizes).
     ///
     /// ```
-    /// use easynet::udp::client::{UdpClient, UdpClientOptions};
+    /// use easynet::udp::client::{UdpClient, UdpClientConfig};
     ///
     /// let peer = std::net::UdpSocket::bind("[::1]:0")?;
-    /// let options = UdpClientOptions::new().local_address("[::1]:0".parse()?);
-    /// let client = UdpClient::connect_with_options(peer.local_addr()?, easynet::protocol::Raw, &options)?;
-    /// assert!(client.local_address()?.is_ipv6());
+    /// let config = UdpClientConfig::new().local_addr("[::1]:0".parse()?);
+    /// let client = UdpClient::connect_with_config(peer.local_addr()?, easynet::protocol::Raw, config)?;
+    /// assert!(client.local_addr()?.is_ipv6());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn connect_with_options<A: ToSocketAddrs>(
+    pub fn connect_with_config<A: ToSocketAddrs>(
         address: A,
         protocol: P,
-        options: &UdpClientOptions,
+        config: UdpClientConfig,
     ) -> Result<Self, UdpClientError> {
-        let connected = connect::connect_first(address.to_socket_addrs()?, options)?;
+        let connected = connect::connect_first(address.to_socket_addrs()?, &config)?;
         Self::new(connected, protocol)
     }
 
@@ -138,7 +138,7 @@ impl<P: DatagramProtocol> UdpClient<P> {
     /// let socket = std::net::UdpSocket::bind("127.0.0.1:0")?;
     /// socket.connect(peer.local_addr()?)?;
     /// let client = UdpClient::from_socket(socket, easynet::protocol::Raw)?;
-    /// assert_eq!(client.remote_address()?, peer.local_addr()?);
+    /// assert_eq!(client.peer_addr()?, peer.local_addr()?);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn from_socket<S: IntoSocket>(socket: S, protocol: P) -> Result<Self, UdpClientError> {
@@ -148,17 +148,16 @@ impl<P: DatagramProtocol> UdpClient<P> {
     fn new(connected: Connected, protocol: P) -> Result<Self, UdpClientError> {
         let Connected {
             socket,
-            local_address,
-            remote_address,
+            local_addr,
+            peer_addr,
         } = connected;
-        let span =
-            tracing::debug_span!("udp_client", local = %local_address, remote = %remote_address);
+        let span = tracing::debug_span!("udp_client", local = %local_addr, remote = %peer_addr);
         tracing::debug!(parent: &span, "udp client connected");
         Ok(Self {
             protocol,
             socket,
-            local_address,
-            remote_address,
+            local_addr,
+            peer_addr,
             close_signal: CloseSignal::new()?,
             send_lock: Mutex::new(()),
             send_buffer: Mutex::new(BytesMut::new()),
@@ -186,7 +185,7 @@ impl<P: DatagramProtocol> UdpClient<P> {
     ///
     /// let mut buf = [0; 16];
     /// let (n, from) = peer.recv_from(&mut buf)?;
-    /// assert_eq!((&buf[..n], from), (&b"ping"[..], client.local_address()?));
+    /// assert_eq!((&buf[..n], from), (&b"ping"[..], client.local_addr()?));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn send_packet(&self, packet: &P::Sent) -> Result<(), UdpClientError> {
@@ -233,7 +232,7 @@ impl<P: DatagramProtocol> UdpClient<P> {
     /// let client = UdpClient::connect(peer.local_addr()?, easynet::protocol::Raw)?;
     /// assert!(client.recv_packet(Some(Duration::from_millis(10))).unwrap_err().is_timeout());
     ///
-    /// peer.send_to(b"pong", client.local_address()?)?;
+    /// peer.send_to(b"pong", client.local_addr()?)?;
     /// assert_eq!(client.recv_packet(None)?, &b"pong"[..]);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -283,7 +282,7 @@ impl<P: DatagramProtocol> UdpClient<P> {
     /// let peer = std::net::UdpSocket::bind("127.0.0.1:0")?;
     /// let client = UdpClient::connect(peer.local_addr()?, easynet::protocol::Raw)?;
     /// for word in ["a", "b", "c"] {
-    ///     peer.send_to(word.as_bytes(), client.local_address()?)?;
+    ///     peer.send_to(word.as_bytes(), client.local_addr()?)?;
     /// }
     /// let received: Vec<_> = client
     ///     .iter_received_packets(Some(Duration::from_millis(100)))
@@ -309,8 +308,8 @@ impl<P: DatagramProtocol> UdpClient<P> {
     ///
     /// let peer = std::net::UdpSocket::bind("127.0.0.1:0")?;
     /// let client = UdpClient::connect(peer.local_addr()?, easynet::protocol::Raw)?;
-    /// peer.send_to(b"one", client.local_address()?)?;
-    /// peer.send_to(b"two", client.local_address()?)?;
+    /// peer.send_to(b"one", client.local_addr()?)?;
+    /// peer.send_to(b"two", client.local_addr()?)?;
     /// // Wait until both are queued (loopback delivers in order), then drain them.
     /// let first = client.recv_packet(Some(Duration::from_secs(5)))?;
     /// let rest: Vec<_> = client.drain_received_packets().collect::<Result<_, _>>()?;
@@ -350,12 +349,12 @@ impl<P: DatagramProtocol> UdpClient<P> {
     ///
     /// let peer = std::net::UdpSocket::bind("127.0.0.1:0")?;
     /// let client = UdpClient::connect(peer.local_addr()?, easynet::protocol::Raw)?;
-    /// assert_ne!(client.local_address()?.port(), 0);
+    /// assert_ne!(client.local_addr()?.port(), 0);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn local_address(&self) -> Result<SocketAddr, UdpClientError> {
+    pub fn local_addr(&self) -> Result<SocketAddr, UdpClientError> {
         self.check_open()?;
-        Ok(self.local_address)
+        Ok(self.local_addr)
     }
 
     /// The remote address the socket is connected to.
@@ -365,12 +364,12 @@ impl<P: DatagramProtocol> UdpClient<P> {
     ///
     /// let peer = std::net::UdpSocket::bind("127.0.0.1:0")?;
     /// let client = UdpClient::connect(peer.local_addr()?, easynet::protocol::Raw)?;
-    /// assert_eq!(client.remote_address()?, peer.local_addr()?);
+    /// assert_eq!(client.peer_addr()?, peer.local_addr()?);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn remote_address(&self) -> Result<SocketAddr, UdpClientError> {
+    pub fn peer_addr(&self) -> Result<SocketAddr, UdpClientError> {
         self.check_open()?;
-        Ok(self.remote_address)
+        Ok(self.peer_addr)
     }
 
     /// Closes the client: from now on every method returns [`UdpClientError::Closed`],
@@ -468,8 +467,8 @@ impl<P: DatagramProtocol> UdpClient<P> {
 impl<P: DatagramProtocol> fmt::Debug for UdpClient<P> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("UdpClient")
-            .field("local_address", &self.local_address)
-            .field("remote_address", &self.remote_address)
+            .field("local_addr", &self.local_addr)
+            .field("peer_addr", &self.peer_addr)
             .field("closed", &self.is_closed())
             .finish_non_exhaustive()
     }

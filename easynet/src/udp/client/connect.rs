@@ -1,7 +1,7 @@
-//! Getting a connected UDP socket: from a host name and options, or from the user.
+//! Getting a connected UDP socket: from a host name and a configuration, or from the user.
 
+use super::config::UdpClientConfig;
 use super::error::{InvalidSocketKind, UdpClientError};
-use super::options::UdpClientOptions;
 use socket2::{Domain, Protocol, Socket, Type};
 use std::io;
 use std::net::{SocketAddr, UdpSocket};
@@ -55,19 +55,19 @@ impl IntoSocket for tokio::net::UdpSocket {
 #[derive(Debug)]
 pub(super) struct Connected {
     pub(super) socket: UdpSocket,
-    pub(super) local_address: SocketAddr,
-    pub(super) remote_address: SocketAddr,
+    pub(super) local_addr: SocketAddr,
+    pub(super) peer_addr: SocketAddr,
 }
 
-/// Creates a socket for each address in turn (filtered by `options`) and returns the
+/// Creates a socket for each address in turn (filtered by `config`) and returns the
 /// first one that connects; else the last error.
 pub(super) fn connect_first(
     addresses: impl IntoIterator<Item = SocketAddr>,
-    options: &UdpClientOptions,
+    config: &UdpClientConfig,
 ) -> Result<Connected, UdpClientError> {
     let mut last_error = None;
-    for remote in addresses.into_iter().filter(|a| options.accepts(a)) {
-        match open(remote, options) {
+    for remote in addresses.into_iter().filter(|a| config.accepts(a)) {
+        match open(remote, config) {
             Ok(socket) => return adopt(socket),
             Err(e) => {
                 tracing::debug!(%remote, error = %e, "cannot connect UDP socket, trying the next address");
@@ -84,22 +84,22 @@ pub(super) fn connect_first(
 }
 
 /// One socket, configured, bound and connected to `remote`.
-fn open(remote: SocketAddr, options: &UdpClientOptions) -> io::Result<Socket> {
+fn open(remote: SocketAddr, config: &UdpClientConfig) -> io::Result<Socket> {
     let socket = Socket::new(
         Domain::for_address(remote),
         Type::DGRAM,
         Some(Protocol::UDP),
     )?;
-    if options.reuse_port {
+    if config.reuse_port {
         socket.set_reuse_port(true)?;
     }
-    if let Some(bytes) = options.recv_buffer_size {
+    if let Some(bytes) = config.recv_buffer_size {
         socket.set_recv_buffer_size(bytes)?;
     }
-    if let Some(bytes) = options.send_buffer_size {
+    if let Some(bytes) = config.send_buffer_size {
         socket.set_send_buffer_size(bytes)?;
     }
-    if let Some(local) = options.local_address {
+    if let Some(local) = config.local_addr {
         socket.bind(&local.into())?;
     }
     socket.connect(&remote.into())?;
@@ -114,11 +114,11 @@ pub(super) fn adopt(socket: Socket) -> Result<Connected, UdpClientError> {
             InvalidSocketKind::NotDatagram,
         ));
     }
-    let local_address = socket
+    let local_addr = socket
         .local_addr()?
         .as_socket()
         .ok_or(UdpClientError::InvalidSocket(InvalidSocketKind::NotInet))?;
-    let remote_address = match socket.peer_addr() {
+    let peer_addr = match socket.peer_addr() {
         Ok(peer) => peer
             .as_socket()
             .ok_or(UdpClientError::InvalidSocket(InvalidSocketKind::NotInet))?,
@@ -132,7 +132,7 @@ pub(super) fn adopt(socket: Socket) -> Result<Connected, UdpClientError> {
     socket.set_nonblocking(true)?;
     Ok(Connected {
         socket: socket.into(),
-        local_address,
-        remote_address,
+        local_addr,
+        peer_addr,
     })
 }

@@ -32,15 +32,15 @@
 mod asynchronous;
 mod blocking;
 mod close_signal;
+mod config;
 mod connect;
 mod error;
-mod options;
 
 pub use asynchronous::{AsyncUdpClient, ReceivedPacketStream};
 pub use blocking::{ReceivedPackets, UdpClient};
+pub use config::{AddressFamily, UdpClientConfig};
 pub use connect::IntoSocket;
 pub use error::{InvalidSocketKind, UdpClientError};
-pub use options::{AddressFamily, UdpClientOptions};
 
 use std::sync::{Mutex, MutexGuard, PoisonError};
 

@@ -349,7 +349,7 @@ impl<P: StreamProtocol> AsyncUnixStreamClient<P> {
     }
 
     /// The peer's address, if it is named.
-    pub fn peer_address(&self) -> Result<Option<UnixSocketAddress>, UnixClientError> {
+    pub fn peer_addr(&self) -> Result<Option<UnixSocketAddress>, UnixClientError> {
         let addr = self.socket.peer_addr().map_err(UnixClientError::Io)?;
         let std: std::os::unix::net::SocketAddr = addr.into();
         Ok(std_addr_to_address(&std))

@@ -312,7 +312,7 @@ impl<P: StreamProtocol> UnixStreamClient<P> {
 
     /// The peer's address (the server's socket path or abstract name; unnamed peers give
     /// `None`).
-    pub fn peer_address(&self) -> Result<Option<UnixSocketAddress>, UnixClientError> {
+    pub fn peer_addr(&self) -> Result<Option<UnixSocketAddress>, UnixClientError> {
         let addr = self.socket.peer_addr().map_err(UnixClientError::Io)?;
         Ok(std_addr_to_address(&addr))
     }

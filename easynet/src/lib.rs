@@ -22,6 +22,7 @@
 pub mod guide;
 pub mod handler;
 pub mod protocol;
+mod received_packets;
 pub mod socket;
 pub mod udp;
 pub mod unix;

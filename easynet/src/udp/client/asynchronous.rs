@@ -5,20 +5,19 @@ use super::connect::{self, Connected, IntoSocket};
 use super::error::UdpClientError;
 use super::{MAX_KEPT_SEND_CAPACITY, RECV_BUFFER_SIZE, lock};
 use crate::protocol::DatagramProtocol;
+use crate::received_packets::{self, AsyncIteration};
 use crate::socket::SocketProxy;
 use bytes::{Bytes, BytesMut};
 use futures_util::Stream;
 use std::fmt;
-use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Mutex;
-use std::task::{Context, Poll, ready};
+use std::task::{Context, Poll};
 use std::time::Duration;
 use tokio::io::{Interest, Ready};
 use tokio::net::{ToSocketAddrs, UdpSocket};
-use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 /// A UDP client for tokio: a connected socket and a protocol object.
@@ -425,9 +424,7 @@ impl<P: DatagramProtocol> AsyncUdpClient<P> {
     pub fn iter_received_packets(&self, budget: Option<Duration>) -> ReceivedPacketStream<'_, P> {
         ReceivedPacketStream {
             client: self,
-            budget,
-            in_flight: None,
-            done: false,
+            iteration: AsyncIteration::new(budget),
         }
     }
 
@@ -588,8 +585,6 @@ impl<P: DatagramProtocol> fmt::Debug for AsyncUdpClient<P> {
     }
 }
 
-type RecvFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, UdpClientError>> + Send + 'a>>;
-
 /// Stream of received packets, from [`AsyncUdpClient::iter_received_packets`]; see
 /// there for when it ends. It is `Unpin`: call `next()` on it directly.
 ///
@@ -609,26 +604,7 @@ type RecvFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, UdpClientError>> 
 #[must_use = "streams do nothing unless polled"]
 pub struct ReceivedPacketStream<'a, P: DatagramProtocol> {
     client: &'a AsyncUdpClient<P>,
-    /// What is left of the time budget; `None` = unlimited.
-    budget: Option<Duration>,
-    /// The receive in progress, and when it started.
-    in_flight: Option<(Instant, RecvFuture<'a, P::Received>)>,
-    done: bool,
-}
-
-/// Starts one receive, bounded by what is left of the budget.
-fn start_recv<P: DatagramProtocol>(
-    client: &AsyncUdpClient<P>,
-    budget: Option<Duration>,
-) -> RecvFuture<'_, P::Received> {
-    match budget {
-        None => Box::pin(client.recv_packet()),
-        Some(budget) => Box::pin(async move {
-            tokio::time::timeout(budget, client.recv_packet())
-                .await
-                .unwrap_or(Err(UdpClientError::Timeout))
-        }),
-    }
+    iteration: AsyncIteration<'a, P::Received, UdpClientError>,
 }
 
 impl<P: DatagramProtocol> Stream for ReceivedPacketStream<'_, P> {
@@ -636,35 +612,9 @@ impl<P: DatagramProtocol> Stream for ReceivedPacketStream<'_, P> {
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = &mut *self;
-        if this.done {
-            return Poll::Ready(None);
-        }
-        let result = if this.budget == Some(Duration::ZERO) {
-            this.client.recv_now()
-        } else {
-            let (client, budget) = (this.client, this.budget);
-            let (started, future) = this
-                .in_flight
-                .get_or_insert_with(|| (Instant::now(), start_recv(client, budget)));
-            let result = ready!(future.as_mut().poll(cx));
-            let elapsed = started.elapsed();
-            this.in_flight = None;
-            if let Some(budget) = &mut this.budget {
-                *budget = budget.saturating_sub(elapsed);
-            }
-            result
-        };
-        Poll::Ready(match result {
-            Ok(packet) => Some(Ok(packet)),
-            Err(e @ UdpClientError::Parse(_)) => Some(Err(e)),
-            Err(UdpClientError::Timeout | UdpClientError::Closed) => {
-                this.done = true;
-                None
-            }
-            Err(e) => {
-                this.done = true;
-                Some(Err(e))
-            }
+        let client = this.client;
+        this.iteration.poll_next(cx, |budget| {
+            received_packets::budgeted(budget, async { client.recv_now() }, client.recv_packet())
         })
     }
 }
@@ -673,8 +623,7 @@ impl<P: DatagramProtocol> fmt::Debug for ReceivedPacketStream<'_, P> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ReceivedPacketStream")
             .field("client", self.client)
-            .field("budget", &self.budget)
-            .field("done", &self.done)
-            .finish_non_exhaustive()
+            .field("iteration", &self.iteration)
+            .finish()
     }
 }

@@ -6,6 +6,7 @@ use super::connect::{self, Connected, IntoSocket};
 use super::error::UdpClientError;
 use super::{MAX_KEPT_SEND_CAPACITY, RECV_BUFFER_SIZE, lock};
 use crate::protocol::DatagramProtocol;
+use crate::received_packets::Iteration;
 use crate::socket::SocketProxy;
 use bytes::BytesMut;
 use rustix::event::{PollFd, PollFlags, Timespec};
@@ -294,8 +295,7 @@ impl<P: DatagramProtocol> UdpClient<P> {
     pub fn iter_received_packets(&self, budget: Option<Duration>) -> ReceivedPackets<'_, P> {
         ReceivedPackets {
             client: self,
-            budget,
-            done: false,
+            iteration: Iteration::new(budget),
         }
     }
 
@@ -488,35 +488,15 @@ impl<P: DatagramProtocol> fmt::Debug for UdpClient<P> {
 #[must_use = "iterators are lazy and do nothing unless consumed"]
 pub struct ReceivedPackets<'a, P: DatagramProtocol> {
     client: &'a UdpClient<P>,
-    /// What is left of the time budget; `None` = unlimited.
-    budget: Option<Duration>,
-    done: bool,
+    iteration: Iteration,
 }
 
 impl<P: DatagramProtocol> Iterator for ReceivedPackets<'_, P> {
     type Item = Result<P::Received, UdpClientError>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        if self.done {
-            return None;
-        }
-        let started = Instant::now();
-        let result = self.client.recv_packet(self.budget);
-        if let Some(budget) = &mut self.budget {
-            *budget = budget.saturating_sub(started.elapsed());
-        }
-        match result {
-            Ok(packet) => Some(Ok(packet)),
-            Err(e @ UdpClientError::Parse(_)) => Some(Err(e)),
-            Err(UdpClientError::Timeout | UdpClientError::Closed) => {
-                self.done = true;
-                None
-            }
-            Err(e) => {
-                self.done = true;
-                Some(Err(e))
-            }
-        }
+        self.iteration
+            .next_blocking(|timeout| self.client.recv_packet(timeout))
     }
 }
 
@@ -526,8 +506,7 @@ impl<P: DatagramProtocol> fmt::Debug for ReceivedPackets<'_, P> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ReceivedPackets")
             .field("client", self.client)
-            .field("budget", &self.budget)
-            .field("done", &self.done)
+            .field("iteration", &self.iteration)
             .finish()
     }
 }

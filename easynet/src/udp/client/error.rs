@@ -146,3 +146,17 @@ impl fmt::Display for InvalidSocketKind {
         })
     }
 }
+
+impl crate::received_packets::ClientError for UdpClientError {
+    fn timeout() -> Self {
+        Self::Timeout
+    }
+
+    fn ends_iteration(&self) -> bool {
+        self.is_timeout() || self.is_closed()
+    }
+
+    fn is_recoverable(&self) -> bool {
+        self.parse_error().is_some()
+    }
+}

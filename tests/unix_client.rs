@@ -4,6 +4,7 @@
 
 mod unix_common;
 
+use easynet::unix::client::InvalidSocketKind;
 use easynet::unix::{
     AsyncUnixStreamClient, Credentials, SocketAncillary, UnixClientConfig, UnixClientError,
     UnixSocketAddress, UnixStreamClient,
@@ -154,7 +155,7 @@ fn iter_received_packets_drains_the_buffer_with_zero_timeout() {
     peer.write_all(b"a\n\xff\nb\n").unwrap();
     // Synchronise on arrival of the first packet, then drain the rest.
     assert_eq!(client.recv_packet(Some(WAIT)).unwrap(), "a");
-    let rest: Vec<_> = client.iter_received_packets(Duration::ZERO).collect();
+    let rest: Vec<_> = client.iter_received_packets(Some(Duration::ZERO)).collect();
     assert_eq!(rest.len(), 2);
     assert!(matches!(rest[0], Err(UnixClientError::Parse(_))));
     assert_eq!(rest[1].as_ref().unwrap(), "b");
@@ -165,9 +166,7 @@ fn fds_are_passed_both_ways_and_unclaimed_ones_are_closed() {
     let (_dir, path, listener) = listener();
     let client = UnixStreamClient::connect(&path, Lines::default()).unwrap();
     let (peer_stream, _) = listener.accept().unwrap();
-    let peer =
-        UnixStreamClient::from_socket(peer_stream, Lines::default(), UnixClientConfig::default())
-            .unwrap();
+    let peer = UnixStreamClient::from_socket(peer_stream, Lines::default()).unwrap();
 
     let mut file = tempfile::tempfile().unwrap();
     file.write_all(b"secret").unwrap();
@@ -198,7 +197,7 @@ fn credentials_are_sent_and_received_when_enabled() {
     let (_dir, path, listener) = listener();
     let client = UnixStreamClient::connect(&path, Lines::default()).unwrap();
     let (peer_stream, _) = listener.accept().unwrap();
-    let peer = UnixStreamClient::from_socket(
+    let peer = UnixStreamClient::from_socket_with_config(
         peer_stream,
         Lines::default(),
         UnixClientConfig::default().receive_credentials(true),
@@ -230,33 +229,34 @@ fn peer_credentials_are_the_peer_process() {
 fn from_socket_rejects_unusable_sockets() {
     let not_connected =
         socket2::Socket::new(socket2::Domain::UNIX, socket2::Type::STREAM, None).unwrap();
-    match UnixStreamClient::from_socket(
-        not_connected,
-        Lines::default(),
-        UnixClientConfig::default(),
-    ) {
-        Err(UnixClientError::InvalidSocket(why)) => assert!(why.contains("not connected"), "{why}"),
+    match UnixStreamClient::from_socket(not_connected, Lines::default()) {
+        Err(e @ UnixClientError::InvalidSocket(InvalidSocketKind::NotConnected)) => {
+            assert!(e.to_string().contains("not connected"), "{e}")
+        }
         other => panic!("expected InvalidSocket, got {other:?}"),
     }
     let datagram = std::os::unix::net::UnixDatagram::pair().unwrap().0;
-    match UnixStreamClient::from_socket(datagram, Lines::default(), UnixClientConfig::default()) {
-        Err(UnixClientError::InvalidSocket(why)) => assert!(why.contains("SOCK_STREAM"), "{why}"),
+    match UnixStreamClient::from_socket(datagram, Lines::default()) {
+        Err(e @ UnixClientError::InvalidSocket(InvalidSocketKind::NotStream)) => {
+            assert!(e.to_string().contains("SOCK_STREAM"), "{e}")
+        }
         other => panic!("expected InvalidSocket, got {other:?}"),
     }
     let udp = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
-    match UnixStreamClient::from_socket(udp, Lines::default(), UnixClientConfig::default()) {
-        Err(UnixClientError::InvalidSocket(why)) => assert!(why.contains("AF_UNIX"), "{why}"),
+    match UnixStreamClient::from_socket(udp, Lines::default()) {
+        Err(e @ UnixClientError::InvalidSocket(InvalidSocketKind::NotUnix)) => {
+            assert!(e.to_string().contains("AF_UNIX"), "{e}")
+        }
         other => panic!("expected InvalidSocket, got {other:?}"),
     }
     let file = std::fs::File::open("/dev/null").unwrap();
     assert!(matches!(
-        UnixStreamClient::from_socket(file, Lines::default(), UnixClientConfig::default()),
-        Err(UnixClientError::InvalidSocket(_))
+        UnixStreamClient::from_socket(std::os::fd::OwnedFd::from(file), Lines::default()),
+        Err(UnixClientError::InvalidSocket(InvalidSocketKind::NotSocket))
     ));
     // A connected pair is accepted and works.
     let (a, mut b) = UnixStream::pair().unwrap();
-    let client =
-        UnixStreamClient::from_socket(a, Lines::default(), UnixClientConfig::default()).unwrap();
+    let client = UnixStreamClient::from_socket(a, Lines::default()).unwrap();
     b.write_all(b"hi\n").unwrap();
     assert_eq!(client.recv_packet(Some(WAIT)).unwrap(), "hi");
 }
@@ -322,7 +322,7 @@ fn socket_proxy_reaches_the_socket() {
     let (_dir, path, listener) = listener();
     let client = UnixStreamClient::connect(&path, Lines::default()).unwrap();
     let _peer = listener.accept().unwrap();
-    let proxy = client.socket();
+    let proxy = client.socket().unwrap();
     proxy.set_send_buffer_size(65536).unwrap();
     assert!(proxy.send_buffer_size().unwrap() >= 65536);
     assert_eq!(proxy.domain().unwrap(), socket2::Domain::UNIX);
@@ -343,12 +343,19 @@ async fn async_client_round_trip_and_buffering() {
     peer.write_all(b"a\nb\n\xff\nc").unwrap();
     assert_eq!(client.recv_packet().await.unwrap(), "a");
     use futures_util::StreamExt;
-    let rest: Vec<_> = client.iter_received_packets(Duration::ZERO).collect().await;
+    let rest: Vec<_> = client
+        .iter_received_packets(Some(Duration::ZERO))
+        .collect()
+        .await;
     assert_eq!(rest.len(), 2, "{rest:?}");
     assert_eq!(rest[0].as_ref().unwrap(), "b");
     assert!(matches!(rest[1], Err(UnixClientError::Parse(_))));
     peer.write_all(b"\n").unwrap();
-    let more: Vec<_> = client.iter_received_packets(WAIT).take(1).collect().await;
+    let more: Vec<_> = client
+        .iter_received_packets(Some(WAIT))
+        .take(1)
+        .collect()
+        .await;
     assert_eq!(more[0].as_ref().unwrap(), "c");
     let creds = client.peer_credentials().unwrap();
     assert_eq!(creds.pid as u32, std::process::id());
@@ -380,12 +387,7 @@ async fn async_fds_send_eof_and_timeout_via_tokio() {
         .await
         .unwrap();
     let (peer_stream, _) = listener.accept().unwrap();
-    let peer = AsyncUnixStreamClient::from_socket(
-        peer_stream,
-        Lines::default(),
-        UnixClientConfig::default(),
-    )
-    .unwrap();
+    let peer = AsyncUnixStreamClient::from_socket(peer_stream, Lines::default()).unwrap();
     let null = std::fs::File::open("/dev/null").unwrap();
     client
         .send_packet_with_ancillary("fd", &SocketAncillary::new().with_fd(&null))

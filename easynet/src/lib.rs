@@ -19,6 +19,7 @@
 //! ```
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod adopt;
 pub mod guide;
 pub mod handler;
 pub mod protocol;

@@ -1,9 +1,10 @@
 //! The async UDP client, for tokio.
 
 use super::config::UdpClientConfig;
-use super::connect::{self, Connected, IntoSocket};
+use super::connect::{self, Connected};
 use super::error::UdpClientError;
 use super::{MAX_KEPT_SEND_CAPACITY, RECV_BUFFER_SIZE, lock};
+use crate::adopt::IntoSocket;
 use crate::protocol::DatagramProtocol;
 use crate::received_packets::{self, AsyncIteration};
 use crate::socket::SocketProxy;

@@ -1,55 +1,11 @@
 //! Getting a connected UDP socket: from a host name and a configuration, or from the user.
 
 use super::config::UdpClientConfig;
-use super::error::{InvalidSocketKind, UdpClientError};
+use super::error::UdpClientError;
+use crate::adopt::{self, Accepted, InvalidSocketKind};
 use socket2::{Domain, Protocol, Socket, Type};
 use std::io;
 use std::net::{SocketAddr, UdpSocket};
-use std::os::fd::OwnedFd;
-
-/// A socket that a UDP client can take ownership of, with `from_socket`.
-///
-/// Implemented for [`std::net::UdpSocket`], [`tokio::net::UdpSocket`],
-/// [`socket2::Socket`] and [`OwnedFd`]. The client checks what it gets: a connected
-/// `SOCK_DGRAM` socket of family `AF_INET` or `AF_INET6`.
-///
-/// ```
-/// use easynet::udp::client::IntoSocket;
-/// let socket = std::net::UdpSocket::bind("127.0.0.1:0")?;
-/// let socket2: socket2::Socket = socket.into_socket()?;
-/// assert_eq!(socket2.r#type()?, socket2::Type::DGRAM);
-/// # Ok::<(), std::io::Error>(())
-/// ```
-pub trait IntoSocket {
-    /// Converts `self` into a [`socket2::Socket`], giving up ownership.
-    fn into_socket(self) -> io::Result<Socket>;
-}
-
-impl IntoSocket for Socket {
-    fn into_socket(self) -> io::Result<Socket> {
-        Ok(self)
-    }
-}
-
-impl IntoSocket for UdpSocket {
-    fn into_socket(self) -> io::Result<Socket> {
-        Ok(Socket::from(self))
-    }
-}
-
-impl IntoSocket for OwnedFd {
-    fn into_socket(self) -> io::Result<Socket> {
-        Ok(Socket::from(self))
-    }
-}
-
-impl IntoSocket for tokio::net::UdpSocket {
-    fn into_socket(self) -> io::Result<Socket> {
-        // Deregisters the socket from its tokio reactor, so that the (possibly different)
-        // runtime or thread of the client owns it alone.
-        Ok(Socket::from(self.into_std()?))
-    }
-}
 
 /// A connected, non-blocking UDP socket and its two addresses.
 #[derive(Debug)]
@@ -109,26 +65,14 @@ fn open(remote: SocketAddr, config: &UdpClientConfig) -> io::Result<Socket> {
 /// Checks that `socket` is a connected INET/INET6 datagram socket and makes it
 /// non-blocking (both clients wait for readiness themselves).
 pub(super) fn adopt(socket: Socket) -> Result<Connected, UdpClientError> {
-    if socket.r#type()? != Type::DGRAM {
-        return Err(UdpClientError::InvalidSocket(
-            InvalidSocketKind::NotDatagram,
-        ));
-    }
-    let local_addr = socket
-        .local_addr()?
-        .as_socket()
-        .ok_or(UdpClientError::InvalidSocket(InvalidSocketKind::NotInet))?;
-    let peer_addr = match socket.peer_addr() {
-        Ok(peer) => peer
+    adopt::check(&socket, Accepted::Udp)?;
+    let inet = |address: socket2::SockAddr| {
+        address
             .as_socket()
-            .ok_or(UdpClientError::InvalidSocket(InvalidSocketKind::NotInet))?,
-        Err(e) if e.kind() == io::ErrorKind::NotConnected => {
-            return Err(UdpClientError::InvalidSocket(
-                InvalidSocketKind::NotConnected,
-            ));
-        }
-        Err(e) => return Err(e.into()),
+            .ok_or(UdpClientError::InvalidSocket(InvalidSocketKind::NotInet))
     };
+    let local_addr = inet(socket.local_addr()?)?;
+    let peer_addr = inet(socket.peer_addr()?)?;
     socket.set_nonblocking(true)?;
     Ok(Connected {
         socket: socket.into(),

@@ -1,7 +1,7 @@
 //! Errors of the UDP clients.
 
+use crate::adopt::{InvalidSocketKind, Refused};
 use crate::protocol::{ParseError, SerializeError};
-use std::fmt;
 use std::io;
 
 /// What a UDP client operation failed with.
@@ -114,36 +114,12 @@ impl From<SerializeError> for UdpClientError {
     }
 }
 
-/// Why a socket given to `from_socket` was refused.
-///
-/// ```
-/// use easynet::udp::client::{InvalidSocketKind, UdpClient, UdpClientError};
-///
-/// let unconnected = std::net::UdpSocket::bind("127.0.0.1:0")?;
-/// match UdpClient::from_socket(unconnected, easynet::protocol::Raw) {
-///     Err(UdpClientError::InvalidSocket(InvalidSocketKind::NotConnected)) => {}
-///     other => panic!("unexpected: {other:?}"),
-/// }
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum InvalidSocketKind {
-    /// Not a `SOCK_DGRAM` socket (a TCP socket, for instance).
-    NotDatagram,
-    /// Not an `AF_INET` or `AF_INET6` socket (a Unix datagram socket, for instance).
-    NotInet,
-    /// Not connected: it has no peer address (`connect(2)` was never called).
-    NotConnected,
-}
-
-impl fmt::Display for InvalidSocketKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Self::NotDatagram => "not a datagram (SOCK_DGRAM) socket",
-            Self::NotInet => "not an IPv4 or IPv6 (AF_INET/AF_INET6) socket",
-            Self::NotConnected => "the socket is not connected",
-        })
+impl From<Refused> for UdpClientError {
+    fn from(refused: Refused) -> Self {
+        match refused {
+            Refused::Invalid(kind) => Self::InvalidSocket(kind),
+            Refused::Io(e) => Self::Io(e),
+        }
     }
 }
 

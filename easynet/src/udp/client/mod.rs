@@ -36,11 +36,11 @@ mod config;
 mod connect;
 mod error;
 
+pub use crate::adopt::{IntoSocket, InvalidSocketKind};
 pub use asynchronous::{AsyncUdpClient, ReceivedPacketStream};
 pub use blocking::{ReceivedPackets, UdpClient};
 pub use config::{AddressFamily, UdpClientConfig};
-pub use connect::IntoSocket;
-pub use error::{InvalidSocketKind, UdpClientError};
+pub use error::UdpClientError;
 
 use std::sync::{Mutex, MutexGuard, PoisonError};
 

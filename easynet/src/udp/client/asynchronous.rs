@@ -1,14 +1,15 @@
 //! The async UDP client, for tokio.
 
+use super::codec::Codec;
 use super::config::UdpClientConfig;
 use super::connect::{self, Connected};
 use super::error::UdpClientError;
-use super::{MAX_KEPT_SEND_CAPACITY, RECV_BUFFER_SIZE, lock};
+use super::lock;
 use crate::adopt::IntoSocket;
 use crate::protocol::DatagramProtocol;
 use crate::received_packets::{self, AsyncIteration};
 use crate::socket::SocketProxy;
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 use futures_util::Stream;
 use std::fmt;
 use std::io;
@@ -67,18 +68,14 @@ use tokio_util::sync::CancellationToken;
 ///    └──────────drop (closes)──────────▶ socket released
 /// ```
 pub struct AsyncUdpClient<P: DatagramProtocol> {
-    protocol: P,
+    codec: Codec<P>,
     socket: UdpSocket,
     local_addr: SocketAddr,
     peer_addr: SocketAddr,
     closed: CancellationToken,
     /// Held (synchronously, never across an `.await`) around each `send(2)` and by the
-    /// socket proxy. Lock order: `send_lock`, then `send_buffer`.
+    /// socket proxy.
     send_lock: Mutex<()>,
-    send_buffer: Mutex<BytesMut>,
-    /// Held around one non-blocking `recv(2)` and the parsing of its datagram.
-    recv_buffer: Mutex<Box<[u8]>>,
-    span: tracing::Span,
 }
 
 impl<P: DatagramProtocol> AsyncUdpClient<P> {
@@ -177,15 +174,12 @@ impl<P: DatagramProtocol> AsyncUdpClient<P> {
         let span = tracing::debug_span!("udp_client", local = %local_addr, remote = %peer_addr);
         tracing::debug!(parent: &span, "async udp client connected");
         Ok(Self {
-            protocol,
+            codec: Codec::new(protocol, span),
             socket,
             local_addr,
             peer_addr,
             closed: CancellationToken::new(),
             send_lock: Mutex::new(()),
-            send_buffer: Mutex::new(BytesMut::new()),
-            recv_buffer: Mutex::new(vec![0; RECV_BUFFER_SIZE].into_boxed_slice()),
-            span,
         })
     }
 
@@ -239,23 +233,20 @@ impl<P: DatagramProtocol> AsyncUdpClient<P> {
     fn send_now(&self, packet: &P::Sent) -> Result<Option<Bytes>, UdpClientError> {
         self.check_open()?;
         let _send_lock = lock(&self.send_lock);
-        let mut buffer = lock(&self.send_buffer);
-        buffer.clear();
-        self.protocol.encode_datagram(packet, &mut buffer)?;
         // A direct syscall rather than `try_send`: tokio only tries when it has seen the
         // socket writable, which it has not yet right after the client is created.
-        let result = loop {
-            match rustix::net::send(&self.socket, &buffer, rustix::net::SendFlags::empty()) {
-                Ok(_) => break Ok(None),
-                Err(rustix::io::Errno::INTR) => {}
-                Err(rustix::io::Errno::AGAIN) => break Ok(Some(Bytes::copy_from_slice(&buffer))),
-                Err(e) => break Err(UdpClientError::Io(e.into())),
+        self.codec.encode_then(packet, |datagram| {
+            loop {
+                match rustix::net::send(&self.socket, datagram, rustix::net::SendFlags::empty()) {
+                    Ok(_) => return Ok(None),
+                    Err(rustix::io::Errno::INTR) => {}
+                    Err(rustix::io::Errno::AGAIN) => {
+                        return Ok(Some(Bytes::copy_from_slice(datagram)));
+                    }
+                    Err(e) => return Err(UdpClientError::Io(e.into())),
+                }
             }
-        };
-        if buffer.capacity() > MAX_KEPT_SEND_CAPACITY {
-            *buffer = BytesMut::new();
-        }
-        result
+        })
     }
 
     /// Sends through tokio (which clears its readiness on `EAGAIN`, so the next
@@ -332,28 +323,8 @@ impl<P: DatagramProtocol> AsyncUdpClient<P> {
         } else {
             Interest::ERROR
         };
-        let mut buffer = lock(&self.recv_buffer);
-        let received = self.socket.try_io(interest, || {
-            rustix::net::recv(
-                &self.socket,
-                &mut buffer[..],
-                rustix::net::RecvFlags::empty(),
-            )
-            .map(|(n, _)| n)
-            .map_err(io::Error::from)
-        });
-        match received {
-            Ok(n) => self.decode(&buffer[..n]).map(Some),
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted
-                ) =>
-            {
-                Ok(None)
-            }
-            Err(e) => Err(UdpClientError::Io(e)),
-        }
+        self.codec
+            .recv_then_decode(|buffer| self.socket.try_io(interest, || recv(&self.socket, buffer)))
     }
 
     /// A datagram that has already arrived, without waiting: one direct `recv(2)`, so
@@ -361,26 +332,15 @@ impl<P: DatagramProtocol> AsyncUdpClient<P> {
     /// [`UdpClientError::Timeout`] if none.
     fn recv_now(&self) -> Result<P::Received, UdpClientError> {
         self.check_open()?;
-        let mut buffer = lock(&self.recv_buffer);
-        loop {
-            match rustix::net::recv(
-                &self.socket,
-                &mut buffer[..],
-                rustix::net::RecvFlags::empty(),
-            ) {
-                Ok((n, _)) => return self.decode(&buffer[..n]),
-                Err(rustix::io::Errno::INTR) => {}
-                Err(rustix::io::Errno::AGAIN) => return Err(UdpClientError::Timeout),
-                Err(e) => return Err(UdpClientError::Io(e.into())),
+        let retrying_interrupted = |buffer: &mut [u8]| loop {
+            match recv(&self.socket, buffer) {
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                result => return result,
             }
-        }
-    }
-
-    fn decode(&self, datagram: &[u8]) -> Result<P::Received, UdpClientError> {
-        self.protocol.decode_datagram(datagram).map_err(|e| {
-            tracing::debug!(parent: &self.span, error = %e, size = datagram.len(), "received a datagram that could not be parsed");
-            UdpClientError::Parse(e)
-        })
+        };
+        self.codec
+            .recv_then_decode(retrying_interrupted)?
+            .ok_or(UdpClientError::Timeout)
     }
 
     /// A stream of the received packets, with one time `budget` for the whole stream.
@@ -545,7 +505,7 @@ impl<P: DatagramProtocol> AsyncUdpClient<P> {
     pub fn close(&self) {
         if !self.closed.is_cancelled() {
             self.closed.cancel();
-            tracing::debug!(parent: &self.span, "async udp client closed");
+            tracing::debug!(parent: &self.codec.span, "async udp client closed");
         }
     }
 
@@ -627,4 +587,12 @@ impl<P: DatagramProtocol> fmt::Debug for ReceivedPacketStream<'_, P> {
             .field("iteration", &self.iteration)
             .finish()
     }
+}
+
+/// One direct, non-blocking `recv(2)` (tokio's own would not try before its reactor has
+/// seen the socket readable).
+fn recv(socket: &UdpSocket, buffer: &mut [u8]) -> io::Result<usize> {
+    rustix::net::recv(socket, buffer, rustix::net::RecvFlags::empty())
+        .map(|(n, _)| n)
+        .map_err(io::Error::from)
 }

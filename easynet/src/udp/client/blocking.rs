@@ -1,15 +1,15 @@
 //! The blocking UDP client, for plain threads.
 
 use super::close_signal::CloseSignal;
+use super::codec::Codec;
 use super::config::UdpClientConfig;
 use super::connect::{self, Connected};
 use super::error::UdpClientError;
-use super::{MAX_KEPT_SEND_CAPACITY, RECV_BUFFER_SIZE, lock};
+use super::lock;
 use crate::adopt::IntoSocket;
 use crate::protocol::DatagramProtocol;
 use crate::received_packets::Iteration;
 use crate::socket::SocketProxy;
-use bytes::BytesMut;
 use rustix::event::{PollFd, PollFlags, Timespec};
 use std::fmt;
 use std::io;
@@ -70,19 +70,13 @@ use std::time::{Duration, Instant};
 /// thread may be using is racy: its number can be reused meanwhile). Dropping the
 /// client closes it.
 pub struct UdpClient<P: DatagramProtocol> {
-    protocol: P,
+    codec: Codec<P>,
     socket: UdpSocket,
     local_addr: SocketAddr,
     peer_addr: SocketAddr,
     close_signal: CloseSignal,
     /// Held while writing to the socket and by the socket proxy.
-    /// Lock order: `send_lock`, then `send_buffer`.
     send_lock: Mutex<()>,
-    send_buffer: Mutex<BytesMut>,
-    /// Held only around a non-blocking `recv(2)` and the parsing of its datagram, never
-    /// while waiting, so that every receiver's timeout is honoured.
-    recv_buffer: Mutex<Box<[u8]>>,
-    span: tracing::Span,
 }
 
 impl<P: DatagramProtocol> UdpClient<P> {
@@ -156,15 +150,12 @@ impl<P: DatagramProtocol> UdpClient<P> {
         let span = tracing::debug_span!("udp_client", local = %local_addr, remote = %peer_addr);
         tracing::debug!(parent: &span, "udp client connected");
         Ok(Self {
-            protocol,
+            codec: Codec::new(protocol, span),
             socket,
             local_addr,
             peer_addr,
             close_signal: CloseSignal::new()?,
             send_lock: Mutex::new(()),
-            send_buffer: Mutex::new(BytesMut::new()),
-            recv_buffer: Mutex::new(vec![0; RECV_BUFFER_SIZE].into_boxed_slice()),
-            span,
         })
     }
 
@@ -193,26 +184,19 @@ impl<P: DatagramProtocol> UdpClient<P> {
     pub fn send_packet(&self, packet: &P::Sent) -> Result<(), UdpClientError> {
         self.check_open()?;
         let _send_lock = lock(&self.send_lock);
-        let mut buffer = lock(&self.send_buffer);
-        buffer.clear();
-        self.protocol.encode_datagram(packet, &mut buffer)?;
-        let result = loop {
-            match self.socket.send(&buffer) {
-                Ok(_) => break Ok(()),
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                    if let Err(e) = self.wait(PollFlags::OUT, None) {
-                        break Err(e);
+        self.codec.encode_then(packet, |datagram| {
+            loop {
+                match self.socket.send(datagram) {
+                    Ok(_) => return Ok(()),
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                        self.wait(PollFlags::OUT, None)?;
+                        self.check_open()?;
                     }
-                    self.check_open()?;
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(e) => return Err(UdpClientError::Io(e)),
                 }
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => break Err(UdpClientError::Io(e)),
             }
-        };
-        if buffer.capacity() > MAX_KEPT_SEND_CAPACITY {
-            *buffer = BytesMut::new();
-        }
-        result
+        })
     }
 
     /// Waits for the next datagram and returns it parsed.
@@ -395,7 +379,7 @@ impl<P: DatagramProtocol> UdpClient<P> {
     /// ```
     pub fn close(&self) {
         if self.close_signal.close() {
-            tracing::debug!(parent: &self.span, "udp client closed");
+            tracing::debug!(parent: &self.codec.span, "udp client closed");
         }
     }
 
@@ -425,25 +409,8 @@ impl<P: DatagramProtocol> UdpClient<P> {
 
     /// One non-blocking `recv(2)`: `Ok(None)` if nothing is queued.
     fn try_recv(&self) -> Result<Option<P::Received>, UdpClientError> {
-        let mut buffer = lock(&self.recv_buffer);
-        match self.socket.recv(&mut buffer) {
-            Ok(n) => match self.protocol.decode_datagram(&buffer[..n]) {
-                Ok(packet) => Ok(Some(packet)),
-                Err(e) => {
-                    tracing::debug!(parent: &self.span, error = %e, size = n, "received a datagram that could not be parsed");
-                    Err(UdpClientError::Parse(e))
-                }
-            },
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted
-                ) =>
-            {
-                Ok(None)
-            }
-            Err(e) => Err(UdpClientError::Io(e)),
-        }
+        self.codec
+            .recv_then_decode(|buffer| self.socket.recv(buffer))
     }
 
     /// Waits until the socket is ready for `events`, the client is closed, or the

@@ -32,6 +32,7 @@
 mod asynchronous;
 mod blocking;
 mod close_signal;
+mod codec;
 mod config;
 mod connect;
 mod error;

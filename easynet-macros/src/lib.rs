@@ -10,7 +10,14 @@ use proc_macro::TokenStream;
 mod protocol;
 mod request_handler;
 
-/// Derives a protocol object. See `easynet::protocol` for the syntax.
+/// Derives a protocol object from serde types.
+///
+/// * `#[protocol(json)]` (or `cbor`, `msgpack`, `length_prefixed(json)`, with `limit = N`)
+///   on a serde struct or enum implements `easynet::protocol::Packet`: `T::protocol()`.
+/// * `#[protocol(json, send = Reply, recv = Request)]`, `#[protocol(json, converter = C)]`
+///   or `#[protocol(line, …)]` on a unit struct makes the struct a protocol object.
+///
+/// The full syntax, with examples, is in the documentation of `easynet::protocol`.
 #[proc_macro_attribute]
 pub fn protocol(args: TokenStream, item: TokenStream) -> TokenStream {
     protocol::expand(args.into(), item.into()).into()

@@ -11,6 +11,11 @@
 //! * an over-long frame is reported as soon as it passes the limit, then skipped to its
 //!   exact end without being buffered.
 //!
+//! A limit of these formats: a frame has no boundary but its own headers, so a peer that
+//! announces more items (or bytes) than it sends keeps the decoder discarding until the
+//! announced end, possibly until the connection closes. Only that peer's own stream is
+//! affected, and memory stays bounded (discarded bytes are dropped as they arrive).
+//!
 //! ```text
 //!            ┌── frame ends at `end` ≤ limit ──▶ parse buf[..end] ──▶ Some(packet) | Err(invalid)
 //!            │

@@ -5,7 +5,7 @@ use std::io;
 
 /// Appends to a `BytesMut`.
 ///
-/// `bytes::buf::Writer` goes through the generic `BufMut::put` path on every write, and
+/// Used by the CBOR and MessagePack writers. `bytes::buf::Writer` goes through the generic `BufMut::put` path on every write, and
 /// serde serializers write many tiny slices (`"`, `:`, `,`): this direct
 /// `extend_from_slice` is what keeps encoding as fast as writing into a `Vec<u8>`.
 pub(crate) struct BytesWriter<'a>(pub(crate) &'a mut BytesMut);

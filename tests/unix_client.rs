@@ -422,3 +422,89 @@ async fn async_connect_times_out_when_the_backlog_is_full() {
         "{result:?}"
     );
 }
+
+#[test]
+fn after_close_every_accessor_says_closed_and_iteration_ends() {
+    let (_dir, path, listener) = listener();
+    let client = UnixStreamClient::connect(&path, Lines::default()).unwrap();
+    let (mut peer, _) = listener.accept().unwrap();
+    assert_eq!(
+        client.peer_addr().unwrap(),
+        Some(UnixSocketAddress::Path(path.clone()))
+    );
+    assert_eq!(client.local_addr().unwrap(), None); // a connecting socket is unnamed
+    peer.write_all(b"queued\n").unwrap();
+    client.close();
+    assert!(client.socket().unwrap_err().is_closed());
+    assert!(client.local_addr().unwrap_err().is_closed());
+    assert!(client.peer_addr().unwrap_err().is_closed());
+    // Closing ends the iteration quietly, as for the UDP clients.
+    assert_eq!(client.iter_received_packets(None).count(), 0);
+    assert_eq!(client.drain_received_packets().count(), 0);
+}
+
+#[test]
+fn iteration_yields_end_of_stream_then_ends() {
+    let (socket, mut peer) = UnixStream::pair().unwrap();
+    let client = UnixStreamClient::from_socket(socket, Lines::default()).unwrap();
+    peer.write_all(b"last\n").unwrap();
+    drop(peer);
+    let items: Vec<_> = client.iter_received_packets(Some(WAIT)).collect();
+    assert_eq!(items.len(), 2, "{items:?}");
+    assert_eq!(items[0].as_ref().unwrap(), "last");
+    assert!(items[1].as_ref().unwrap_err().is_eof());
+}
+
+#[tokio::test]
+async fn async_from_socket_takes_a_tokio_stream_and_drains() {
+    use futures_util::StreamExt;
+    use tokio::io::AsyncWriteExt;
+    let (socket, mut peer) = tokio::net::UnixStream::pair().unwrap();
+    let client = AsyncUnixStreamClient::from_socket(socket, Lines::default()).unwrap();
+    peer.write_all(b"x\ny\n").await.unwrap();
+    assert_eq!(client.recv_packet().await.unwrap(), "x");
+    let rest: Vec<_> = client.drain_received_packets().collect().await;
+    assert_eq!(rest.len(), 1, "{rest:?}");
+    assert_eq!(rest[0].as_ref().unwrap(), "y");
+    client.close();
+    assert!(client.socket().unwrap_err().is_closed());
+    assert!(client.peer_addr().unwrap_err().is_closed());
+    assert_eq!(client.iter_received_packets(None).count().await, 0);
+}
+
+#[test]
+fn async_from_socket_outside_a_runtime_is_an_error() {
+    let (socket, _peer) = UnixStream::pair().unwrap();
+    let err = AsyncUnixStreamClient::from_socket(socket, Lines::default()).unwrap_err();
+    assert!(matches!(err, UnixClientError::Io(_)), "{err:?}");
+}
+
+#[test]
+fn shared_error_variants_read_the_same_as_the_udp_clients() {
+    use easynet::udp::client::UdpClientError;
+    let pairs = [
+        (UdpClientError::Closed, UnixClientError::Closed),
+        (UdpClientError::Timeout, UnixClientError::Timeout),
+        (
+            UdpClientError::InvalidSocket(InvalidSocketKind::NotConnected),
+            UnixClientError::InvalidSocket(InvalidSocketKind::NotConnected),
+        ),
+        (
+            UdpClientError::Io(std::io::ErrorKind::ConnectionRefused.into()),
+            UnixClientError::Io(std::io::ErrorKind::ConnectionRefused.into()),
+        ),
+    ];
+    for (udp, unix) in pairs {
+        assert_eq!(udp.to_string(), unix.to_string());
+        assert_eq!(udp.is_closed(), unix.is_closed());
+        assert_eq!(udp.is_timeout(), unix.is_timeout());
+        assert_eq!(udp.is_connection_refused(), unix.is_connection_refused());
+    }
+    let bad = || easynet::protocol::ParseError::invalid_data("bad", b"{");
+    let (udp, unix) = (UdpClientError::Parse(bad()), UnixClientError::Parse(bad()));
+    assert_eq!(udp.to_string(), unix.to_string());
+    assert_eq!(
+        udp.parse_error().unwrap().bytes(),
+        unix.parse_error().unwrap().bytes()
+    );
+}

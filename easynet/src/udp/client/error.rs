@@ -30,11 +30,11 @@ pub enum UdpClientError {
     #[error("the client is closed")]
     Closed,
     /// No datagram arrived within the timeout.
-    #[error("timed out waiting for a datagram")]
+    #[error("timed out waiting for a packet")]
     Timeout,
     /// A datagram arrived but the protocol could not parse it. The datagram is consumed;
     /// the [`ParseError`] carries (a bounded copy of) its bytes.
-    #[error("received a datagram that could not be parsed")]
+    #[error("received a packet that could not be parsed")]
     Parse(#[source] ParseError),
     /// The protocol could not serialize the packet to send; nothing was sent.
     #[error("cannot serialize the packet to send")]

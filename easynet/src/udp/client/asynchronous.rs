@@ -478,6 +478,11 @@ impl<P: DatagramProtocol> AsyncUdpClient<P> {
         Ok(self.peer_addr)
     }
 
+    /// The protocol object.
+    pub fn protocol(&self) -> &P {
+        self.codec.protocol()
+    }
+
     /// Closes the client: from now on every method returns [`UdpClientError::Closed`],
     /// and pending [`recv_packet`](Self::recv_packet) calls wake up and return it.
     /// Does not wait for them (and needs no `.await`). Closing twice is harmless.

@@ -357,6 +357,11 @@ impl<P: DatagramProtocol> UdpClient<P> {
         Ok(self.peer_addr)
     }
 
+    /// The protocol object.
+    pub fn protocol(&self) -> &P {
+        self.codec.protocol()
+    }
+
     /// Closes the client: from now on every method returns [`UdpClientError::Closed`],
     /// and threads blocked in [`recv_packet`](Self::recv_packet) wake up and return it.
     /// Does not wait for them. Closing twice is harmless.

@@ -30,6 +30,10 @@ impl<P: DatagramProtocol> Codec<P> {
         }
     }
 
+    pub(super) fn protocol(&self) -> &P {
+        &self.protocol
+    }
+
     /// Serializes `packet` and hands the datagram to `send` (nothing is sent if it does
     /// not serialize).
     pub(super) fn encode_then<T>(

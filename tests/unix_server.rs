@@ -139,6 +139,15 @@ impl RequestHandler for Scripted {
                 send(client, &format!("got {}", fds.len())).await?;
             }
             "ignore fds" => send(client, "ignored").await?,
+            "take ancillary" => {
+                let ancillary = client.take_received_ancillary();
+                let answer = format!(
+                    "fds {} truncated {}",
+                    ancillary.fds.len(),
+                    ancillary.truncated
+                );
+                send(client, &answer).await?;
+            }
             "file" => {
                 let file = self.file.as_ref().expect("a file to hand out");
                 client
@@ -361,6 +370,25 @@ fn peer_eof_and_reset_end_the_conversation_quietly() {
 }
 
 #[test]
+fn packets_sent_before_the_peer_eof_are_all_served() {
+    // The peer writes then shuts its write side at once (a client's `send_eof()`): the
+    // packets already sent are answered before the conversation ends.
+    let (handler, events) = Scripted::with_events();
+    let f = start(handler, UnixServerConfig::default());
+    let mut raw = UnixStream::connect(&f.path).unwrap();
+    let mut reader = raw_reader(&raw);
+    raw.write_all(b"one\ntwo\nthree").unwrap();
+    raw.shutdown(std::net::Shutdown::Write).unwrap();
+    let mut rest = String::new();
+    reader.read_to_string(&mut rest).unwrap();
+    // The unterminated last line is a truncated frame: reported to recv!() as a parse
+    // error (answered while our read side is still open), then the stream ends.
+    assert_eq!(rest, "one\ntwo\nerror: invalid\n");
+    assert_eq!(events.recv_timeout(WAIT).unwrap(), Event::Connected);
+    assert_eq!(events.recv_timeout(WAIT).unwrap(), Event::Disconnected);
+}
+
+#[test]
 fn handler_error_and_panic_close_only_that_connection() {
     let f = start(Scripted::default(), UnixServerConfig::default());
     let bystander = client(&f.path);
@@ -418,6 +446,42 @@ fn fds_pass_both_ways_and_unclaimed_ones_are_closed() {
 
     c.close();
     assert_peer_copies_closed(ours);
+}
+
+#[test]
+fn unclaimed_fds_beyond_the_limit_are_closed_at_once_and_counted() {
+    let f = start(
+        Scripted::default(),
+        UnixServerConfig::default().max_pending_fds(2),
+    );
+    let c = client(&f.path);
+    // Three packets with one descriptor each; the handler never takes them.
+    let mut ours = Vec::new();
+    for _ in 0..3 {
+        let (mine, passed) = UnixStream::pair().unwrap();
+        c.send_packet_with_ancillary("ignore fds", &SocketAncillary::new().with_fd(&passed))
+            .unwrap();
+        drop(passed);
+        assert_eq!(recv(&c), "ignored");
+        ours.push(mine);
+    }
+    // The third descriptor was over the limit: closed while the connection is still open.
+    let third = ours.pop().unwrap();
+    assert_peer_copies_closed(third);
+    assert_eq!(f.server.stats().dropped_fds, 1);
+    // The first two are held for the handler, which learns that some were dropped.
+    c.send_packet("take ancillary").unwrap();
+    assert_eq!(recv(&c), "fds 2 truncated true");
+    // Taken and dropped by the handler: room again.
+    let (mine, passed) = UnixStream::pair().unwrap();
+    c.send_packet_with_ancillary("count fds", &SocketAncillary::new().with_fd(&passed))
+        .unwrap();
+    assert_eq!(recv(&c), "got 1");
+    drop((mine, passed));
+    for mine in ours {
+        assert_peer_copies_closed(mine);
+    }
+    assert_eq!(f.server.stats().dropped_fds, 1);
 }
 
 #[test]

@@ -256,6 +256,8 @@ pub struct StreamRequests<P: StreamProtocol> {
     woken: Pin<Box<WaitForCancellationFutureOwned>>,
     reader: FramedReader<P::Decoder>,
     max_recv_size: usize,
+    /// See [`UnixServerConfig::max_pending_fds`].
+    max_pending_fds: usize,
     /// A request read by the conversation loop before it called `handle`.
     pending: Option<Result<P::Received, RecvError>>,
     /// Set when the server shuts down (before the tokens are cancelled): read on every
@@ -367,14 +369,23 @@ impl<P: StreamProtocol> StreamRequests<P> {
                         guard.clear_ready();
                     }
                     if !self.reader.ancillary.is_empty() {
-                        let mut received = self.reader.take_ancillary();
+                        let received = self.reader.take_ancillary();
                         let mut slot = shared
                             .ancillary
                             .lock()
                             .unwrap_or_else(PoisonError::into_inner);
-                        slot.fds.append(&mut received.fds);
-                        slot.credentials.append(&mut received.credentials);
-                        slot.truncated |= received.truncated;
+                        let dropped = keep_bounded(&mut slot, received, self.max_pending_fds);
+                        drop(slot);
+                        if dropped > 0 {
+                            self.counters
+                                .dropped_fds
+                                .fetch_add(dropped as u64, Ordering::Relaxed);
+                            tracing::warn!(
+                                dropped,
+                                max_pending_fds = self.max_pending_fds,
+                                "too many unclaimed file descriptors: closing the new ones"
+                            );
+                        }
                     }
                 }
                 Ok(Err(e)) if e.kind() == io::ErrorKind::Interrupted => {}
@@ -417,6 +428,30 @@ impl<P: StreamProtocol> StreamRequests<P> {
             }
         }
     }
+}
+
+/// Moves `received` into `slot`, keeping at most `max` descriptors (and `max`
+/// credentials) there; the extra descriptors are closed (dropped) and `truncated` is set.
+/// Returns how many descriptors were dropped.
+///
+/// Why: a peer may send descriptors with every byte, and a handler that never takes
+/// them would otherwise let one connection exhaust the process's descriptor table.
+fn keep_bounded(
+    slot: &mut ReceivedAncillary,
+    mut received: ReceivedAncillary,
+    max: usize,
+) -> usize {
+    let fd_room = max.saturating_sub(slot.fds.len());
+    let dropped = received.fds.len().saturating_sub(fd_room);
+    // `truncate` drops the `OwnedFd`s past the room, which closes them.
+    received.fds.truncate(fd_room);
+    let cred_room = max.saturating_sub(slot.credentials.len());
+    let dropped_credentials = received.credentials.len().saturating_sub(cred_room);
+    received.credentials.truncate(cred_room);
+    slot.fds.append(&mut received.fds);
+    slot.credentials.append(&mut received.credentials);
+    slot.truncated |= received.truncated || dropped > 0 || dropped_credentials > 0;
+    dropped
 }
 
 /// What woke a waiting read.
@@ -529,6 +564,7 @@ where
             shared: shared.clone(),
             woken: Box::pin(wake.cancelled_owned()),
             max_recv_size: cx.config.max_recv_size.max(1),
+            max_pending_fds: cx.config.max_pending_fds,
             reader: FramedReader::new(
                 cx.protocol.decoder(),
                 cx.config.max_recv_size,

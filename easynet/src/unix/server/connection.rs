@@ -304,6 +304,8 @@ impl<P: StreamProtocol> StreamRequests<P> {
                     if e.is_limit_exceeded() {
                         Counters::bump(&self.counters.oversized_frames);
                     }
+                    // Debug, not warn: a peer must not be able to flood the logs.
+                    tracing::debug!(error = %e, kind = ?e.kind(), "invalid frame received");
                     return Err(RecvError::Parse(e));
                 }
                 Buffered::Eof => return Err(self.finish(End::PeerClosed)),

@@ -42,6 +42,8 @@ struct Scripted {
     background: bool,
     events: Option<Mutex<mpsc::Sender<Event>>>,
     file: Option<std::fs::File>,
+    /// Only this user may talk to the server (checked in `on_connection`).
+    allowed_uid: Option<u32>,
 }
 
 impl Scripted {
@@ -90,6 +92,15 @@ impl RequestHandler for Scripted {
         requests: &mut Requests,
     ) -> HandlerResult {
         self.event(Event::Connected);
+        if let Some(allowed) = self.allowed_uid {
+            // Before any recv!(): the credentials come from the accepted socket itself.
+            let caller = client.peer_credentials().expect("credentials");
+            if caller.uid != allowed {
+                send(client, &format!("uid {} refused", caller.uid)).await?;
+                client.close();
+                return Ok(());
+            }
+        }
         if self.greeting {
             send(client, "welcome").await?;
         }
@@ -496,6 +507,33 @@ fn credentials_are_the_peer_process() {
         rustix::process::getgid().as_raw()
     );
     assert_eq!(recv(&c), expected);
+}
+
+#[test]
+fn on_connection_refuses_callers_by_peer_credentials() {
+    let me = rustix::process::getuid().as_raw();
+    let other = me.wrapping_add(1);
+    for (allowed, refused) in [(other, true), (me, false)] {
+        let f = start(
+            Scripted {
+                allowed_uid: Some(allowed),
+                ..Scripted::default()
+            },
+            UnixServerConfig::default(),
+        );
+        let c = client(&f.path);
+        c.send_packet("let me in").unwrap();
+        if refused {
+            assert_eq!(recv(&c), format!("uid {me} refused"));
+            // The packet already sent is never processed.
+            assert!(matches!(
+                c.recv_packet(Some(WAIT)),
+                Err(UnixClientError::Eof)
+            ));
+        } else {
+            assert_eq!(recv(&c), "let me in");
+        }
+    }
 }
 
 #[test]

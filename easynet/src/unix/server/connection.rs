@@ -249,6 +249,11 @@ where
 /// that fails to parse, or is longer than the protocol's limit, comes out as
 /// [`RecvError::Parse`] and the next call continues at the next frame. End of stream (or
 /// a reset) gives [`RecvError::Disconnected`], shutdown [`RecvError::ServerClosing`].
+///
+/// Cancel safety: [`recv`](PacketReceiver::recv) and
+/// [`recv_timeout`](PacketReceiver::recv_timeout) are cancel safe (for example in
+/// `tokio::select!`): bytes already read stay buffered, so no packet is lost; the next
+/// call picks up where the cancelled one stopped.
 pub struct StreamRequests<P: StreamProtocol> {
     shared: Arc<Shared>,
     /// Created once and polled by every wait: registering a fresh cancellation future

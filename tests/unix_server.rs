@@ -150,6 +150,11 @@ impl RequestHandler for Scripted {
                 send(client, &format!("got {}", fds.len())).await?;
             }
             "ignore fds" => send(client, "ignored").await?,
+            "hang" => {
+                // Ignores the shutdown: only the grace period's abort ends it.
+                send(client, "hanging").await?;
+                std::future::pending::<()>().await;
+            }
             "take ancillary" => {
                 let ancillary = client.take_received_ancillary();
                 let answer = format!(
@@ -706,4 +711,24 @@ fn connect_timeout_through_the_client_config_is_honoured_by_a_live_server() {
     .unwrap();
     c.send_packet("ok").unwrap();
     assert_eq!(recv(&c), "ok");
+}
+
+#[test]
+fn conversations_still_running_after_the_grace_period_are_aborted() {
+    let f = start(
+        Scripted::default(),
+        UnixServerConfig::default().shutdown_grace(Duration::from_millis(50)),
+    );
+    let c = client(&f.path);
+    c.send_packet("hang").unwrap();
+    assert_eq!(recv(&c), "hanging");
+    let Fixture { server, _dir, .. } = f;
+    // On another thread, so that a shutdown that never ends fails the test after WAIT.
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || tx.send(server.shutdown().is_ok()));
+    assert_eq!(rx.recv_timeout(WAIT), Ok(true));
+    assert!(matches!(
+        c.recv_packet(Some(WAIT)),
+        Err(UnixClientError::Eof)
+    ));
 }

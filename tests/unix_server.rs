@@ -44,6 +44,7 @@ struct Scripted {
     file: Option<std::fs::File>,
     /// Only this user may talk to the server (checked in `on_connection`).
     allowed_uid: Option<u32>,
+    fail_init: bool,
 }
 
 impl Scripted {
@@ -73,6 +74,9 @@ impl RequestHandler for Scripted {
     type Client = StreamClient<Lines>;
 
     async fn service_init(&self, service: &mut ServiceContext) -> HandlerResult {
+        if self.fail_init {
+            return Err(HandlerError::new("no database"));
+        }
         if self.background {
             let token = service.shutdown_token();
             let tx = self.events.as_ref().map(|m| m.lock().unwrap().clone());
@@ -731,4 +735,68 @@ fn conversations_still_running_after_the_grace_period_are_aborted() {
         c.recv_packet(Some(WAIT)),
         Err(UnixClientError::Eof)
     ));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_with_shutdown_stops_on_its_signal_and_serves_only_once() {
+    easynet_suite::init_tracing();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("signal.sock");
+    let server = std::sync::Arc::new(
+        UnixStreamServer::bind(&path, Lines::default(), Scripted::default())
+            .await
+            .unwrap(),
+    );
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let running = server.clone();
+    let serving = tokio::spawn(async move {
+        running
+            .serve_with_shutdown(async {
+                let _ = stopped.await;
+            })
+            .await
+    });
+    // An answer proves the server is serving.
+    let echoed = tokio::task::spawn_blocking({
+        let path = path.clone();
+        move || {
+            let c = client(&path);
+            c.send_packet("serving?").unwrap();
+            recv(&c)
+        }
+    });
+    assert_eq!(echoed.await.unwrap(), "serving?");
+    assert!(server.is_serving());
+    assert!(
+        server.serve_forever().await.is_err(),
+        "a second serve while serving is refused"
+    );
+    stop.send(()).unwrap();
+    tokio::time::timeout(WAIT, serving)
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert!(!path.exists(), "the socket file is removed at shutdown");
+}
+
+#[tokio::test]
+async fn service_init_failure_is_returned_by_serve_forever() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("init.sock");
+    let handler = Scripted {
+        fail_init: true,
+        ..Scripted::default()
+    };
+    let server = UnixStreamServer::bind(&path, Lines::default(), handler)
+        .await
+        .unwrap();
+    match tokio::time::timeout(WAIT, server.serve_forever())
+        .await
+        .unwrap()
+    {
+        Err(UnixServerError::ServiceInit(e)) => assert_eq!(e.to_string(), "no database"),
+        other => panic!("expected ServiceInit, got {other:?}"),
+    }
+    assert!(!server.is_serving());
 }

@@ -10,8 +10,15 @@
 //! conversation, as `echo_server --protocol raw`) and a minimal `recv_from`/`send_to`
 //! loop. Clients are blocking sockets on their own threads, each doing ping-pong
 //! (send, wait for the echo). For each payload size and client count, the two servers
-//! are measured alternately, three rounds each; the best round of each is printed with
+//! are measured alternately, seven rounds each; the best round of each is printed with
 //! the ratio easynet / hand-written. Target: ratio ≥ 0.9.
+//!
+//! Two figures per case: requests per second (wall clock: sensitive to what else runs
+//! on the machine), and the server thread's CPU time per request, read from
+//! `/proc/self/task/*/schedstat` (much less sensitive to machine load). On a loaded
+//! machine, trust the CPU figure and rerun for the throughput one.
+//!
+//! `BENCH_CASE=64,8` (payload, clients) measures one case only, e.g. under `perf`.
 
 use easynet::protocol::Raw;
 use easynet::request_handler;
@@ -161,7 +168,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .spawn_background(Raw, Echo)?;
     let (baseline, baseline_thread) = spawn_hand_written();
 
-    const ROUNDS: usize = 5;
+    const ROUNDS: usize = 7;
     println!("UDP echo, {requests} requests per measurement, best of {ROUNDS} alternating rounds");
     println!(
         "{:>8} {:>8} {:>15} {:>15} {:>6}   {:>13} {:>13} {:>6}",
@@ -175,8 +182,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "ratio"
     );
     let (mut worst_rate, mut worst_cpu) = (f64::INFINITY, f64::INFINITY);
+    // `BENCH_CASE=PAYLOAD,CLIENTS` measures one case only (for profiling).
+    let only: Option<(usize, usize)> = std::env::var("BENCH_CASE").ok().and_then(|v| {
+        let (p, c) = v.split_once(',')?;
+        Some((p.parse().ok()?, c.parse().ok()?))
+    });
     for payload in [64, 1024] {
         for clients in [1, 8] {
+            if only.is_some_and(|case| case != (payload, clients)) {
+                continue;
+            }
             // Warm-up, then alternate so that machine noise hits both alike.
             drive(baseline, payload, clients, requests / 10);
             drive(easynet.local_addr(), payload, clients, requests / 10);

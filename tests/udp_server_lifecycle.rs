@@ -60,8 +60,12 @@ async fn shutdown_while_waiting() {
     }
     assert!(!server.is_serving());
     assert_eq!(server.stats().live_clients, 0);
-    // A server that was shut down does not serve again.
-    assert!(server.serve_forever().await.is_err());
+    // A server that was shut down does not serve again: it returns at once.
+    tokio::time::timeout(WAIT, server.serve_forever())
+        .await
+        .expect("returns at once")
+        .unwrap();
+    assert_eq!(server.stats().datagrams_received, 3);
 }
 
 #[tokio::test(flavor = "current_thread")]
@@ -219,4 +223,51 @@ fn background_server_reports_bind_errors() {
     let taken = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
     let err = UdpServer::spawn_background(taken.local_addr().unwrap(), Raw, Echo).unwrap_err();
     assert_eq!(err.kind(), std::io::ErrorKind::AddrInUse);
+}
+
+/// Fails to initialise.
+struct BrokenInit;
+
+#[derive(Debug, thiserror::Error)]
+#[error("no database")]
+struct NoDatabase;
+
+#[request_handler]
+impl BrokenInit {
+    async fn service_init(
+        &self,
+        service: &mut easynet::handler::ServiceContext,
+    ) -> Result<(), NoDatabase> {
+        let _ = service;
+        Err(NoDatabase)
+    }
+
+    async fn handle(&self, client: &mut DatagramClient<Raw>) {
+        let _ = (client, recv!());
+    }
+}
+
+#[tokio::test]
+async fn service_init_error_fails_serve_forever() {
+    let server = UdpServer::bind("127.0.0.1:0", Raw, BrokenInit)
+        .await
+        .unwrap();
+    let err = server.serve_forever().await.unwrap_err();
+    assert_eq!(err.to_string(), "no database");
+    assert!(!server.is_serving());
+}
+
+#[tokio::test]
+async fn serving_twice_at_once_is_refused() {
+    let server = Arc::new(UdpServer::bind("127.0.0.1:0", Raw, Echo).await.unwrap());
+    let running = Arc::clone(&server);
+    let first = tokio::spawn(async move { running.serve_forever().await });
+    // Synchronise on the first call having started.
+    let socket = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    socket.send_to(b"up?", server.local_addr()).await.unwrap();
+    assert_eq!(recv_raw(&socket).await, b"up?");
+    let err = server.serve_forever().await.unwrap_err();
+    assert_eq!(err.to_string(), "the server is already serving");
+    server.shutdown();
+    first.await.unwrap().unwrap();
 }

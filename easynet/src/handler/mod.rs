@@ -25,6 +25,11 @@ pub type HandlerResult = Result<(), HandlerError>;
 /// The per-client object a handler receives (`&mut DatagramClient<P>`, `&mut StreamClient<P>`).
 ///
 /// It names the receiver type that `recv!()` awaits on.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a client type of a request handler",
+    label = "not a client type",
+    note = "the client parameter of `handle` is `&mut DatagramClient<P>` (UDP) or `&mut StreamClient<P>` (Unix streams), with `P` the protocol"
+)]
 pub trait HandlerClient: Send + 'static {
     /// The packet type the client sends us.
     type Received: Send + 'static;

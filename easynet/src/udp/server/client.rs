@@ -16,6 +16,11 @@ use std::sync::atomic::Ordering;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
+thread_local! {
+    /// Where `send_packet` serializes; reused, so that sending allocates nothing.
+    static SEND_BUFFER: std::cell::RefCell<BytesMut> = std::cell::RefCell::new(BytesMut::new());
+}
+
 /// Why [`DatagramClient::send_packet`] failed.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -53,9 +58,10 @@ impl<P: DatagramProtocol> DatagramClient<P> {
 
     /// Serializes `packet` and sends it to this client as one datagram.
     ///
-    /// The packet is serialized before this returns the future, so the future does not
-    /// borrow it. Sending on UDP almost never waits: the datagram is written at once if
-    /// the socket buffer has room, else when it has.
+    /// The packet is serialized, and sent if the socket buffer has room (the usual case
+    /// on UDP), when `send_packet` is called; the future then only reports the result.
+    /// If the buffer is full, the future waits for room and sends then. Either way the
+    /// future does not borrow `packet`.
     ///
     /// Cancel safety: if the future is dropped before it completes, the datagram was
     /// either sent whole or not at all.
@@ -63,18 +69,32 @@ impl<P: DatagramProtocol> DatagramClient<P> {
         &self,
         packet: &P::Sent,
     ) -> impl Future<Output = Result<(), SendError>> + Send + '_ {
-        let mut buf = BytesMut::new();
-        let encoded = self
-            .shared
-            .protocol
-            .encode_datagram(packet, &mut buf)
-            .map_err(SendError::Serialize);
+        // Serialized into a per-thread buffer and sent at once if the socket has room
+        // (the usual case): no allocation, and the future does not borrow `packet`.
+        // Only a datagram that must wait for room is copied out.
+        let attempt = SEND_BUFFER.with_borrow_mut(|buf| {
+            buf.clear();
+            if let Err(e) = self.shared.protocol.encode_datagram(packet, buf) {
+                return Err(SendError::Serialize(e));
+            }
+            match self.shared.socket.try_send_to(buf, self.addr) {
+                Ok(_) => Ok(None),
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                    Ok(Some(buf.split().freeze()))
+                }
+                Err(e) => Err(SendError::Io(e)),
+            }
+        });
         async move {
-            encoded?;
-            self.shared
-                .send_to(&buf, self.addr)
+            match attempt? {
+                None => Ok(()),
+                Some(datagram) => std::future::poll_fn(|cx| {
+                    self.shared.socket.poll_send_to(cx, &datagram, self.addr)
+                })
                 .await
-                .map_err(SendError::Io)
+                .map(drop)
+                .map_err(SendError::Io),
+            }
         }
     }
 

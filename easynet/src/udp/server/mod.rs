@@ -32,6 +32,9 @@
 //! is dropped without being parsed. An idle conversation is a suspended future in a
 //! tokio task (no thread); memory per idle client is a few hundred bytes.
 //!
+//! The handler's `service_init` hook runs when serving starts; `on_connection` and
+//! `on_disconnection` belong to stream servers and are not called for UDP.
+//!
 //! See the [UDP server guide](crate::guide::udp_servers) for a tour.
 
 mod background;

@@ -26,6 +26,7 @@ pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 /// ```text
 ///            datagram, no entry                 handle() returns, queue empty
 ///   (none) ──────────────────────▶ Live ──────────────────────────────────▶ (none)
+///             (entered in the table only if its first, inline poll did not finish)
 ///                                  │  ▲   handle() returns, queue non-empty:
 ///                                  │  └── next conversation, same slot
 ///                                  │ shutdown: closed = true, waker woken
@@ -49,6 +50,10 @@ pub(crate) struct SlotState {
     pub(crate) closed: bool,
     /// The conversation's task, if it had to be spawned (forced abort at shutdown).
     pub(crate) task: Option<AbortHandle>,
+    /// Whether the slot is in the table. A conversation that completes during its
+    /// first, inline poll never enters it: no datagram can be routed to it meanwhile,
+    /// since routing and that poll both happen in the receive loop.
+    pub(crate) in_table: bool,
 }
 
 impl Slot {
@@ -61,6 +66,7 @@ impl Slot {
                 waker: None,
                 closed: false,
                 task: None,
+                in_table: false,
             }),
         }
     }
@@ -102,7 +108,7 @@ impl ClientTable {
         config: &UdpServerConfig,
         counters: &Counters,
     ) -> Dispatch {
-        let mut table = lock(&self.inner);
+        let table = lock(&self.inner);
         if table.closing {
             return Dispatch::Dropped;
         }
@@ -120,7 +126,9 @@ impl ClientTable {
                         .fetch_add(1, Ordering::Relaxed);
                     return Dispatch::Dropped;
                 }
-                state.queue.push_back(datagram);
+                // An exact copy: a queued datagram must not pin the receive buffer it
+                // was split from (queued memory is bounded by `max_queued_bytes`).
+                state.queue.push_back(Bytes::copy_from_slice(&datagram));
                 state.waker.take()
             };
             drop(table);
@@ -141,12 +149,23 @@ impl ClientTable {
                 .fetch_add(1, Ordering::Relaxed);
             return Dispatch::Dropped;
         }
-        let slot = Arc::new(Slot::new(datagram));
-        table.clients.insert(addr, Arc::clone(&slot));
         counters
             .conversations_started
             .fetch_add(1, Ordering::Relaxed);
-        Dispatch::Start(slot)
+        Dispatch::Start(Arc::new(Slot::new(datagram)))
+    }
+
+    /// Enters a started conversation's slot in the table: called by the receive loop
+    /// when the conversation did not complete during its inline poll, before it is
+    /// spawned (so before it can end).
+    pub(crate) fn register(&self, addr: SocketAddr, slot: &Arc<Slot>) {
+        let mut table = lock(&self.inner);
+        let mut state = slot.lock();
+        state.in_table = true;
+        // Only possible if `serve_forever` was dropped meanwhile: close it at once.
+        state.closed |= table.closing;
+        drop(state);
+        table.clients.insert(addr, Arc::clone(slot));
     }
 
     /// Called when a conversation of `addr` ends. If it never received, its first
@@ -160,6 +179,20 @@ impl ClientTable {
         received: bool,
         counters: &Counters,
     ) -> bool {
+        {
+            let mut state = slot.lock();
+            if !state.in_table {
+                // Never registered (it completed inline): nobody else can have queued
+                // a datagram in it, and there is no entry to remove.
+                if !received && let Some(refused) = state.queue.pop_front() {
+                    counters.release_queued_bytes(refused.len());
+                    counters.refused.fetch_add(1, Ordering::Relaxed);
+                }
+                let left: usize = state.queue.drain(..).map(|d| d.len()).sum();
+                counters.release_queued_bytes(left);
+                return false;
+            }
+        }
         let mut table = lock(&self.inner);
         let mut state = slot.lock();
         if !received && let Some(refused) = state.queue.pop_front() {

@@ -9,7 +9,7 @@ use super::table::{ClientTable, Dispatch, Slot};
 use crate::handler::{HandlerError, RequestHandler, ServiceContext};
 use crate::protocol::DatagramProtocol;
 use crate::socket::SocketProxy;
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
@@ -131,7 +131,7 @@ impl UdpServerBuilder {
         self
     }
 
-    /// Replaces all limits at once.
+    /// The limits set so far.
     pub fn config(&self) -> &UdpServerConfig {
         &self.config
     }
@@ -309,14 +309,17 @@ where
     /// Runs `service_init`, then serves until [`shutdown`](ShutdownHandle::shutdown).
     ///
     /// Returns `Ok(())` after a shutdown, once every conversation and every task
-    /// spawned by `service_init` has ended; an error if `service_init` fails, if the
-    /// server is already serving or was shut down, or if the socket fails.
+    /// spawned by `service_init` has ended (at once if the shutdown came first); an
+    /// error if `service_init` fails, if the server is already serving, or if the
+    /// socket fails.
     ///
     /// Cancel safety: dropping the future stops receiving; conversations already
-    /// spawned end at their next `recv!()` with `ServerClosing`.
+    /// spawned end at their next `recv!()` with `ServerClosing`, and the
+    /// `service_init` tasks are told to stop (but not awaited).
     pub async fn serve_forever(&self) -> io::Result<()> {
         if self.shutdown.is_cancelled() {
-            return Err(io::Error::other("the server was shut down"));
+            // Shut down before (or while) starting: nothing to serve.
+            return Ok(());
         }
         if self.serving.swap(true, Ordering::AcqRel) {
             return Err(io::Error::other("the server is already serving"));
@@ -324,12 +327,15 @@ where
         let _serving = ResetOnDrop(&self.serving, &self.shared.table);
         let service_tracker = TaskTracker::new();
         let service_token = CancellationToken::new();
+        // Also tells the service tasks to stop if this future is dropped.
+        let _stop_service = service_token.clone().drop_guard();
         let mut service = ServiceContext::new(service_tracker.clone(), service_token.clone());
         let init = self.handler.service_init(&mut service).await;
         let result = match init {
             Ok(()) => {
                 let conversations = TaskTracker::new();
-                let result = self.receive_loop(&conversations).await;
+                let result =
+                    receive_loop(&self.shared, &self.handler, &conversations, &self.shutdown).await;
                 self.shared.table.close();
                 conversations.close();
                 let grace = self.shared.config.shutdown_grace;
@@ -358,75 +364,110 @@ where
         tracing::debug!(local_addr = %self.shared.local_addr, "server stopped");
         result
     }
+}
 
-    async fn receive_loop(&self, conversations: &TaskTracker) -> io::Result<()> {
-        let shared = &self.shared;
-        let mut buf = vec![0_u8; shared.config.max_datagram_size.max(1)];
-        let mut cancelled = pin!(self.shutdown.cancelled());
-        let mut burst = 0_u32;
-        tracing::debug!(local_addr = %shared.local_addr, "serving");
-        loop {
-            if burst >= BURST {
+/// Receives datagrams and routes them, until shutdown or a socket failure.
+async fn receive_loop<H, P>(
+    shared: &Arc<Shared<P>>,
+    handler: &Arc<H>,
+    conversations: &TaskTracker,
+    shutdown: &CancellationToken,
+) -> io::Result<()>
+where
+    P: DatagramProtocol,
+    P::Received: Send + 'static,
+    H: RequestHandler<Client = DatagramClient<P>>,
+{
+    // Datagrams are split off this buffer without a copy. A datagram that stays
+    // queued is copied to its exact size (see `dispatch`), so the buffer is unique
+    // again at the next `reserve`, which then reuses it without allocating.
+    let capacity = shared.config.max_datagram_size.max(1);
+    let mut buf = BytesMut::with_capacity(capacity);
+    let mut cancelled = pin!(shutdown.cancelled());
+    let mut burst = 0_u32;
+    tracing::debug!(local_addr = %shared.local_addr, "serving");
+    loop {
+        if burst >= BURST {
+            burst = 0;
+            tokio::task::yield_now().await;
+            if shutdown.is_cancelled() {
+                return Ok(());
+            }
+        }
+        buf.reserve(capacity);
+        match shared.socket.try_recv_buf_from(&mut buf) {
+            Ok((_len, addr)) => {
+                burst += 1;
+                let datagram = buf.split().freeze();
+                dispatch(shared, handler, addr, datagram, conversations);
+            }
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                 burst = 0;
-                tokio::task::yield_now().await;
-                // Checked here and while waiting, not per datagram: it takes a lock.
-                if self.shutdown.is_cancelled() {
+                // The shutdown token is only looked at when there is nothing to
+                // receive (it takes a lock): not once per datagram.
+                let stop = std::future::poll_fn(|cx| {
+                    if let Poll::Ready(ready) = shared.socket.poll_recv_ready(cx) {
+                        return Poll::Ready(ready.map(|()| false));
+                    }
+                    cancelled.as_mut().poll(cx).map(|()| Ok(true))
+                })
+                .await?;
+                if stop {
                     return Ok(());
                 }
             }
-            match shared.socket.try_recv_from(&mut buf) {
-                Ok((len, addr)) => {
-                    burst += 1;
-                    // Copy out the exact bytes: a queued small datagram must not pin a
-                    // whole receive buffer (memory bounded by `max_queued_bytes`).
-                    let datagram = Bytes::copy_from_slice(&buf[..len]);
-                    self.dispatch(addr, datagram, conversations);
-                }
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                    burst = 0;
-                    tokio::select! {
-                        biased;
-                        () = &mut cancelled => return Ok(()),
-                        ready = shared.socket.readable() => ready?,
-                    }
-                }
-                Err(e) => {
-                    // ICMP errors (e.g. a port unreachable for an earlier reply) show up
-                    // here on some systems; they concern one peer, not the server.
-                    burst += 1;
-                    tracing::debug!(error = %e, "receive error ignored");
-                }
+            Err(e) => {
+                // ICMP errors (e.g. a port unreachable for an earlier reply) show up
+                // here on some systems; they concern one peer, not the server.
+                burst += 1;
+                tracing::debug!(error = %e, "receive error ignored");
             }
         }
     }
+}
 
-    fn dispatch(&self, addr: SocketAddr, datagram: Bytes, conversations: &TaskTracker) {
-        let shared = &self.shared;
-        shared
-            .counters
-            .datagrams_received
-            .fetch_add(1, Ordering::Relaxed);
-        let slot = match shared
-            .table
-            .dispatch(addr, datagram, &shared.config, &shared.counters)
-        {
-            Dispatch::Start(slot) => slot,
-            Dispatch::Queued | Dispatch::Dropped => return,
-        };
-        let mut conversation: Pin<Box<dyn Future<Output = ()> + Send>> =
-            Box::pin(client_conversations(
-                Arc::clone(&self.handler),
-                Arc::clone(shared),
-                Arc::clone(&slot),
-                addr,
-            ));
-        // Poll once inline: a conversation that answers at once (an echo) completes
-        // here, without a task. Only a waiting one becomes a task; the task polls it
-        // again, so the no-op waker used here is never relied upon.
-        let mut cx = Context::from_waker(Waker::noop());
-        if conversation.as_mut().poll(&mut cx).is_pending() {
-            let task = conversations.spawn(conversation);
-            slot.lock().task = Some(task.abort_handle());
+/// Routes one datagram; starts a conversation if its client has none.
+fn dispatch<H, P>(
+    shared: &Arc<Shared<P>>,
+    handler: &Arc<H>,
+    addr: SocketAddr,
+    datagram: Bytes,
+    conversations: &TaskTracker,
+) where
+    P: DatagramProtocol,
+    P::Received: Send + 'static,
+    H: RequestHandler<Client = DatagramClient<P>>,
+{
+    shared
+        .counters
+        .datagrams_received
+        .fetch_add(1, Ordering::Relaxed);
+    let slot = match shared
+        .table
+        .dispatch(addr, datagram, &shared.config, &shared.counters)
+    {
+        Dispatch::Start(slot) => slot,
+        Dispatch::Queued | Dispatch::Dropped => return,
+    };
+    let mut conversation: Pin<Box<dyn Future<Output = ()> + Send>> =
+        Box::pin(client_conversations(
+            Arc::clone(handler),
+            Arc::clone(shared),
+            Arc::clone(&slot),
+            addr,
+        ));
+    // Poll once inline: a conversation that answers at once (an echo) completes
+    // here, without a task. Only a waiting one becomes a task; the task polls it
+    // again, so the no-op waker used here is never relied upon.
+    let mut cx = Context::from_waker(Waker::noop());
+    if conversation.as_mut().poll(&mut cx).is_pending() {
+        shared.table.register(addr, &slot);
+        let task = conversations.spawn(conversation);
+        let mut state = slot.lock();
+        state.task = Some(task.abort_handle());
+        // Not taken yet: keep an exact copy, not a view that pins the receive buffer.
+        if let Some(first) = state.queue.front_mut() {
+            *first = Bytes::copy_from_slice(first);
         }
     }
 }

@@ -800,3 +800,23 @@ async fn service_init_failure_is_returned_by_serve_forever() {
     }
     assert!(!server.is_serving());
 }
+
+#[test]
+fn descriptors_beyond_the_ancillary_buffer_are_closed_and_reported() {
+    // 16 bytes hold a control-message header but no descriptor: the kernel drops (and
+    // closes) what does not fit, and says so with MSG_CTRUNC.
+    let f = start(
+        Scripted::default(),
+        UnixServerConfig::default().ancillary_buffer_size(16),
+    );
+    let c = client(&f.path);
+    let (mine, passed) = UnixStream::pair().unwrap();
+    c.send_packet_with_ancillary("take ancillary", &SocketAncillary::new().with_fd(&passed))
+        .unwrap();
+    drop(passed);
+    assert_eq!(recv(&c), "fds 0 truncated true");
+    assert_peer_copies_closed(mine);
+    // The connection goes on.
+    c.send_packet("still here").unwrap();
+    assert_eq!(recv(&c), "still here");
+}

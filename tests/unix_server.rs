@@ -820,3 +820,37 @@ fn descriptors_beyond_the_ancillary_buffer_are_closed_and_reported() {
     c.send_packet("still here").unwrap();
     assert_eq!(recv(&c), "still here");
 }
+
+/// A handler that forgets to receive.
+struct NeverReceives;
+
+impl RequestHandler for NeverReceives {
+    type Client = StreamClient<Lines>;
+
+    async fn handle(
+        &self,
+        client: &mut StreamClient<Lines>,
+        _requests: &mut Requests,
+    ) -> HandlerResult {
+        send(client, "not receiving").await
+    }
+}
+
+#[test]
+fn handle_that_never_receives_closes_its_connection_instead_of_spinning() {
+    easynet_suite::init_tracing();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("lazy.sock");
+    let server =
+        UnixStreamServer::spawn_background(&path, Lines::default(), NeverReceives).unwrap();
+    let c = client(&path);
+    c.send_packet("request").unwrap();
+    // handle() ran once for the request, returned without receiving it: the server does
+    // not call it again on the same request, it closes the connection as a handler error.
+    assert_eq!(recv(&c), "not receiving");
+    assert!(matches!(
+        c.recv_packet(Some(WAIT)),
+        Err(UnixClientError::Eof)
+    ));
+    assert_eq!(server.stats().handler_errors, 1);
+}

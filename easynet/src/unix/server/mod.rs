@@ -114,6 +114,9 @@ where
     }
 
     /// Binds `address` with `config` (socket mode, limits, idle timeout...).
+    ///
+    /// Cancel safety: completes at its first poll (binding never waits), so there is
+    /// nothing to cancel; the same holds for [`bind`](Self::bind).
     pub async fn bind_with_config(
         address: impl Into<UnixSocketAddress>,
         protocol: P,
@@ -222,6 +225,8 @@ where
     /// Like [`serve_forever`](Self::serve_forever), and also shuts down when `signal`
     /// completes (for example `tokio::signal::ctrl_c()`), like axum's
     /// `with_graceful_shutdown`.
+    ///
+    /// Cancel safety: as [`serve_forever`](Self::serve_forever).
     pub async fn serve_with_shutdown(
         &self,
         signal: impl Future<Output = ()> + Send,

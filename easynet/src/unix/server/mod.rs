@@ -248,8 +248,7 @@ where
         let init = cx.handler.service_init(&mut service).await;
         if let Err(e) = init {
             self.shutdown();
-            tracker.close();
-            tracker.wait().await;
+            service.stop_tasks(cx.config.shutdown_grace).await;
             self.serving.store(false, Ordering::Release);
             return Err(UnixServerError::ServiceInit(e));
         }
@@ -310,10 +309,8 @@ where
             connections.abort_all();
             while connections.join_next().await.is_some() {}
         }
-        tracker.close();
-        if tokio::time::timeout(grace, tracker.wait()).await.is_err() {
-            tracing::warn!("background tasks still running after the shutdown grace period");
-        }
+        // Background tasks of `service_init`: cancelled, given the same grace, then aborted.
+        service.stop_tasks(grace).await;
         tracing::info!(%address, "unix stream server stopped");
         Ok(())
     }

@@ -508,3 +508,177 @@ fn shared_error_variants_read_the_same_as_the_udp_clients() {
         unix.parse_error().unwrap().bytes()
     );
 }
+
+/// Writes `data` with `fds` attached (`SCM_RIGHTS`), in one `sendmsg`: a raw peer that
+/// can send part of a frame, which the framed clients never do.
+fn send_raw_with_fds(socket: &UnixStream, data: &[u8], fds: &[std::os::fd::BorrowedFd<'_>]) {
+    use rustix::net::{SendAncillaryBuffer, SendAncillaryMessage, SendFlags};
+    let mut space =
+        vec![std::mem::MaybeUninit::<u8>::new(0); SendAncillaryMessage::ScmRights(fds).size()];
+    let mut control = SendAncillaryBuffer::new(&mut space);
+    assert!(control.push(SendAncillaryMessage::ScmRights(fds)));
+    let n = rustix::net::sendmsg(
+        socket,
+        &[std::io::IoSlice::new(data)],
+        &mut control,
+        SendFlags::empty(),
+    )
+    .unwrap();
+    assert_eq!(n, data.len());
+}
+
+#[test]
+fn pending_fds_beyond_max_pending_fds_are_closed_at_once() {
+    let (_dir, path, listener) = listener();
+    let client = UnixStreamClient::connect_with_config(
+        &path,
+        Lines::default(),
+        UnixClientConfig::default().max_pending_fds(2),
+    )
+    .unwrap();
+    let (peer, _) = listener.accept().unwrap();
+    let (kept_ours, kept) = UnixStream::pair().unwrap();
+    let (extra_ours, extra) = UnixStream::pair().unwrap();
+    // One frame in two writes, each carrying two descriptors: four pending, the cap is 2.
+    send_raw_with_fds(&peer, b"a", &[kept.as_fd(), kept.as_fd()]);
+    send_raw_with_fds(&peer, b"b", &[extra.as_fd(), extra.as_fd()]);
+    drop((kept, extra));
+    // Reads everything that arrived; the frame is still incomplete (a failed
+    // `recv_packet_with_ancillary` keeps the ancillary data for the next call).
+    assert!(matches!(
+        client.recv_packet_with_ancillary(Some(Duration::ZERO)),
+        Err(UnixClientError::Timeout)
+    ));
+    // The extra descriptors were closed before the frame completed.
+    assert_peer_copies_closed(extra_ours);
+
+    send_raw_with_fds(&peer, b"\n", &[]);
+    let (packet, ancillary) = client.recv_packet_with_ancillary(Some(WAIT)).unwrap();
+    assert_eq!(packet, "ab");
+    assert_eq!(ancillary.fds.len(), 2);
+    assert!(ancillary.truncated);
+    drop(ancillary);
+    assert_peer_copies_closed(kept_ours);
+
+    // Still usable, and the bound starts again from zero once the fds were returned.
+    let (ours, passed) = UnixStream::pair().unwrap();
+    send_raw_with_fds(&peer, b"c\n", &[passed.as_fd()]);
+    drop(passed);
+    let (packet, ancillary) = client.recv_packet_with_ancillary(Some(WAIT)).unwrap();
+    assert_eq!(packet, "c");
+    assert_eq!(ancillary.fds.len(), 1);
+    assert!(!ancillary.truncated);
+    drop(ancillary);
+    assert_peer_copies_closed(ours);
+}
+
+#[tokio::test]
+async fn async_pending_fds_beyond_max_pending_fds_are_closed_at_once() {
+    let (client_side, peer) = UnixStream::pair().unwrap();
+    let client = AsyncUnixStreamClient::from_socket_with_config(
+        client_side,
+        Lines::default(),
+        UnixClientConfig::default().max_pending_fds(1),
+    )
+    .unwrap();
+    let (kept_ours, kept) = UnixStream::pair().unwrap();
+    let (extra_ours, extra) = UnixStream::pair().unwrap();
+    send_raw_with_fds(&peer, b"a", &[kept.as_fd()]);
+    send_raw_with_fds(&peer, b"b", &[extra.as_fd(), extra.as_fd()]);
+    send_raw_with_fds(&peer, b"\n", &[]);
+    drop((kept, extra));
+    let (packet, ancillary) = tokio::time::timeout(WAIT, client.recv_packet_with_ancillary())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(packet, "ab");
+    assert_eq!(ancillary.fds.len(), 1);
+    assert!(ancillary.truncated);
+    drop(ancillary);
+    tokio::task::spawn_blocking(move || {
+        assert_peer_copies_closed(extra_ours);
+        assert_peer_copies_closed(kept_ours);
+    })
+    .await
+    .unwrap();
+}
+
+#[test]
+fn max_pending_fds_defaults_to_scm_max_fd() {
+    assert_eq!(UnixClientConfig::default().max_pending_fds, 253);
+    assert_eq!(
+        UnixClientConfig::new().max_pending_fds(7).max_pending_fds,
+        7
+    );
+}
+
+#[test]
+fn a_packet_larger_than_max_recv_size_arrives_whole() {
+    let (_dir, path, listener) = listener();
+    let client = UnixStreamClient::connect_with_config(
+        &path,
+        Lines::default(),
+        UnixClientConfig::default().max_recv_size(4),
+    )
+    .unwrap();
+    let (mut peer, _) = listener.accept().unwrap();
+    let long = "0123456789".repeat(10);
+    peer.write_all(format!("{long}\nnext\n").as_bytes())
+        .unwrap();
+    assert_eq!(client.recv_packet(Some(WAIT)).unwrap(), long);
+    assert_eq!(client.recv_packet(Some(WAIT)).unwrap(), "next");
+}
+
+#[test]
+fn fds_beyond_the_ancillary_buffer_are_closed_and_reported_truncated() {
+    let (_dir, path, listener) = listener();
+    // Room for a control header and two descriptors, not three.
+    let client = UnixStreamClient::connect_with_config(
+        &path,
+        Lines::default(),
+        UnixClientConfig::default().ancillary_buffer_size(24),
+    )
+    .unwrap();
+    let (peer, _) = listener.accept().unwrap();
+    let (ours, passed) = UnixStream::pair().unwrap();
+    send_raw_with_fds(
+        &peer,
+        b"x\n",
+        &[passed.as_fd(), passed.as_fd(), passed.as_fd()],
+    );
+    drop(passed);
+    let (packet, ancillary) = client.recv_packet_with_ancillary(Some(WAIT)).unwrap();
+    assert_eq!(packet, "x");
+    assert!(ancillary.truncated);
+    assert!(ancillary.fds.len() < 3, "{} fds fit", ancillary.fds.len());
+    drop(ancillary);
+    // The kernel closed the ones that did not fit; we closed the rest.
+    assert_peer_copies_closed(ours);
+    // The client stays usable.
+    send_raw_with_fds(&peer, b"y\n", &[]);
+    let (packet, ancillary) = client.recv_packet_with_ancillary(Some(WAIT)).unwrap();
+    assert_eq!(packet, "y");
+    assert!(ancillary.is_empty());
+}
+
+#[test]
+fn the_client_receives_credentials_sent_by_the_server() {
+    let (_dir, path, listener) = listener();
+    let client = UnixStreamClient::connect_with_config(
+        &path,
+        Lines::default(),
+        UnixClientConfig::default().receive_credentials(true),
+    )
+    .unwrap();
+    let (peer_stream, _) = listener.accept().unwrap();
+    let peer = UnixStreamClient::from_socket(peer_stream, Lines::default()).unwrap();
+    peer.send_packet_with_ancillary(
+        "from server",
+        &SocketAncillary::new().with_credentials(Credentials::current()),
+    )
+    .unwrap();
+    let (packet, ancillary) = client.recv_packet_with_ancillary(Some(WAIT)).unwrap();
+    assert_eq!(packet, "from server");
+    assert_eq!(ancillary.credentials.first(), Some(&Credentials::current()));
+    assert!(ancillary.fds.is_empty());
+}

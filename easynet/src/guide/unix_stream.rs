@@ -333,7 +333,10 @@
 //! The default buffer for ancillary data is 8 KiB
 //! ([`DEFAULT_ANCILLARY_BUFFER_SIZE`](crate::unix::DEFAULT_ANCILLARY_BUFFER_SIZE)); you can
 //! change it. Data that does not fit is dropped by the kernel (its descriptors closed) and
-//! reported as [`ReceivedAncillary::truncated`].
+//! reported as [`ReceivedAncillary::truncated`]. The client also holds at most
+//! [`UnixClientConfig::max_pending_fds`] (default 253) received descriptors until a
+//! receive returns them: beyond, new ones are closed at once and reported as
+//! `truncated`, so a server cannot exhaust your descriptor table with one long frame.
 //! ```
 //! # struct Echo;
 //! # #[easynet::request_handler]
@@ -348,7 +351,9 @@
 //! use easynet::protocol::Line;
 //! use easynet::unix::{UnixClientConfig, UnixStreamClient};
 //!
-//! let config = UnixClientConfig::default().ancillary_buffer_size(64 * 1024);
+//! let config = UnixClientConfig::default()
+//!     .ancillary_buffer_size(64 * 1024)
+//!     .max_pending_fds(16);
 //! let client = UnixStreamClient::connect_with_config(&path, Line::new(), config)?;
 //! # client.send_packet("x")?;
 //! # Ok::<(), Box<dyn std::error::Error>>(())
@@ -620,7 +625,8 @@
 //! let config = UnixServerConfig::default()
 //!     .socket_mode(0o600)                       // only our user may connect
 //!     .max_connections(100)                     // beyond: accepted and closed, counted
-//!     .idle_timeout(Duration::from_secs(60));   // silent connections are closed
+//!     .idle_timeout(Duration::from_secs(60))    // silent connections are closed
+//!     .max_pending_fds(16);                     // unclaimed fds held per connection
 //! let server = UnixStreamServer::spawn_background_with_config(&path, Line::new(), Greeter, config)?;
 //!
 //! let client = UnixStreamClient::connect(&path, Line::new())?;
@@ -631,6 +637,7 @@
 //! assert_eq!(client.recv_packet(timeout)?, "SHOUT");
 //!
 //! assert_eq!(server.stats().accepted, 1);
+//! assert_eq!(server.stats().dropped_fds, 0); // fds closed beyond max_pending_fds
 //! server.shutdown()?; // graceful; removes the socket file
 //! assert!(!path.exists());
 //! # Ok(()) }
@@ -649,7 +656,11 @@
 //!   is closed, the others go on; after [`StreamClient::close`], packets the peer had
 //!   already sent are not processed;
 //! * descriptors received with a packet are available after that packet's `recv!()`
-//!   ([`StreamClient::take_received_fds`]); the ones nobody takes are closed;
+//!   ([`StreamClient::take_received_fds`]); the ones nobody takes are closed. A
+//!   connection holds at most [`UnixServerConfig::max_pending_fds`] (default 253)
+//!   unclaimed descriptors: beyond, new ones are closed at once, the handler sees
+//!   [`ReceivedAncillary::truncated`], a warning is logged and they are counted in
+//!   [`ServerStats::dropped_fds`];
 //! * a stale socket file left by a dead server is replaced; binding where a live server
 //!   listens fails with [`UnixServerError::AddressInUse`]; at shutdown the file is removed
 //!   only if it is still ours (same device and inode);
@@ -672,6 +683,9 @@
 //! [`UnixClientConfig::connect_timeout`]: crate::unix::UnixClientConfig::connect_timeout
 //! [`UnixClientConfig::receive_credentials`]: crate::unix::UnixClientConfig::receive_credentials
 //! [`UnixClientConfig::max_recv_size`]: crate::unix::UnixClientConfig::max_recv_size
+//! [`UnixClientConfig::max_pending_fds`]: crate::unix::UnixClientConfig::max_pending_fds
+//! [`UnixServerConfig::max_pending_fds`]: crate::unix::server::UnixServerConfig::max_pending_fds
+//! [`ServerStats::dropped_fds`]: crate::unix::server::ServerStats::dropped_fds
 //! [`UnixClientError::ConnectTimeout`]: crate::unix::UnixClientError::ConnectTimeout
 //! [`UnixClientError::InvalidSocket`]: crate::unix::UnixClientError::InvalidSocket
 //! [`UnixClientError::Parse`]: crate::unix::UnixClientError::Parse

@@ -139,9 +139,10 @@ pub struct ReceivedAncillary {
     /// Credentials received (`SCM_CREDENTIALS`; only when credential passing is enabled).
     pub credentials: Vec<Credentials>,
     /// `true` if some ancillary data was dropped: by the kernel because the ancillary
-    /// buffer was too small (`MSG_CTRUNC`), or by the server because the connection
-    /// already held its [`max_pending_fds`] unclaimed descriptors. The dropped descriptors
-    /// were closed.
+    /// buffer was too small (`MSG_CTRUNC`), or because the connection already held its
+    /// [`max_pending_fds`] unclaimed descriptors (server) or the client already held its
+    /// [`max_pending_fds`](crate::unix::client::UnixClientConfig::max_pending_fds)
+    /// descriptors not yet returned. The dropped descriptors were closed.
     ///
     /// [`max_pending_fds`]: crate::unix::server::UnixServerConfig::max_pending_fds
     pub truncated: bool,
@@ -151,6 +152,23 @@ impl ReceivedAncillary {
     /// `true` if nothing was received.
     pub fn is_empty(&self) -> bool {
         self.fds.is_empty() && self.credentials.is_empty() && !self.truncated
+    }
+
+    /// Keeps at most `max` descriptors and `max` credentials; the extra descriptors are
+    /// closed at once (dropped) and `truncated` is set. Returns how many descriptors were
+    /// dropped.
+    ///
+    /// Why: a peer may send descriptors with every byte of one long partial frame, and
+    /// holding them all until the frame completes would let it exhaust the process's
+    /// descriptor table.
+    pub(crate) fn cap(&mut self, max: usize) -> usize {
+        let dropped = self.fds.len().saturating_sub(max);
+        // `truncate` drops the `OwnedFd`s past `max`, which closes them.
+        self.fds.truncate(max);
+        let dropped_credentials = self.credentials.len().saturating_sub(max);
+        self.credentials.truncate(max);
+        self.truncated |= dropped > 0 || dropped_credentials > 0;
+        dropped
     }
 }
 

@@ -1,7 +1,7 @@
 //! The tokio Unix stream client.
 
 use super::{
-    IntoSocket, UnixClientConfig, UnixClientError, adopt, buffered_packet, connect_blocking,
+    IntoSocket, UnixClientConfig, UnixClientError, adopt, buffered_packet, connect_blocking, fill,
     prepare, to_address,
 };
 use crate::protocol::StreamProtocol;
@@ -53,6 +53,8 @@ pub struct AsyncUnixStreamClient<P: StreamProtocol> {
     recv: Mutex<FramedReader<P::Decoder>>,
     closed: CancellationToken,
     write_closed: AtomicBool,
+    /// See [`UnixClientConfig::max_pending_fds`].
+    max_pending_fds: usize,
 }
 
 impl<P: StreamProtocol> fmt::Debug for AsyncUnixStreamClient<P> {
@@ -156,6 +158,7 @@ impl<P: StreamProtocol> AsyncUnixStreamClient<P> {
             recv: Mutex::new(reader),
             closed: CancellationToken::new(),
             write_closed: AtomicBool::new(false),
+            max_pending_fds: config.max_pending_fds,
         })
     }
 
@@ -265,7 +268,7 @@ impl<P: StreamProtocol> AsyncUnixStreamClient<P> {
             if buffered_only {
                 // Zero timeout: one real read attempt, whatever tokio believes about
                 // readiness (bytes may have arrived before the reactor noticed).
-                match reader.fill(self.socket.as_fd()) {
+                match fill(reader, self.socket.as_fd(), self.max_pending_fds) {
                     Ok(_) => continue,
                     Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
                     Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
@@ -287,10 +290,9 @@ impl<P: StreamProtocol> AsyncUnixStreamClient<P> {
                 r = self.socket.readable() => r,
             };
             ready.map_err(UnixClientError::Io)?;
-            match self
-                .socket
-                .try_io(Interest::READABLE, || reader.fill(self.socket.as_fd()))
-            {
+            match self.socket.try_io(Interest::READABLE, || {
+                fill(reader, self.socket.as_fd(), self.max_pending_fds)
+            }) {
                 Ok(_) => {}
                 Err(e)
                     if matches!(

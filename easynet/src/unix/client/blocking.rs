@@ -1,7 +1,7 @@
 //! The blocking Unix stream client.
 
 use super::{
-    IntoSocket, UnixClientConfig, UnixClientError, adopt, buffered_packet, connect_blocking,
+    IntoSocket, UnixClientConfig, UnixClientError, adopt, buffered_packet, connect_blocking, fill,
     prepare, to_address,
 };
 use crate::protocol::StreamProtocol;
@@ -58,6 +58,8 @@ pub struct UnixStreamClient<P: StreamProtocol> {
     recv: Mutex<FramedReader<P::Decoder>>,
     closed: AtomicBool,
     write_closed: AtomicBool,
+    /// See [`UnixClientConfig::max_pending_fds`].
+    max_pending_fds: usize,
 }
 
 impl<P: StreamProtocol> fmt::Debug for UnixStreamClient<P> {
@@ -137,6 +139,7 @@ impl<P: StreamProtocol> UnixStreamClient<P> {
             recv: Mutex::new(reader),
             closed: AtomicBool::new(false),
             write_closed: AtomicBool::new(false),
+            max_pending_fds: config.max_pending_fds,
         })
     }
 
@@ -264,7 +267,7 @@ impl<P: StreamProtocol> UnixStreamClient<P> {
             if let Some(result) = buffered_packet(reader) {
                 return result;
             }
-            match reader.fill(self.socket.as_fd()) {
+            match fill(reader, self.socket.as_fd(), self.max_pending_fds) {
                 Ok(_) => {}
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                     if !self.wait(PollFlags::IN, deadline)? {

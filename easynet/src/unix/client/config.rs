@@ -32,6 +32,20 @@ pub struct UnixClientConfig {
     ///
     /// [`DEFAULT_ANCILLARY_BUFFER_SIZE`]: crate::unix::DEFAULT_ANCILLARY_BUFFER_SIZE
     pub ancillary_buffer_size: usize,
+    /// Most received file descriptors the client holds until a receive returns them
+    /// (with [`recv_packet_with_ancillary`]) or discards them (the other receives); the
+    /// same bound applies to received credentials. Policy beyond it, as for the server's
+    /// [`max_pending_fds`](crate::unix::server::UnixServerConfig::max_pending_fds): the
+    /// extra descriptors are closed at once (even while the frame they came with is
+    /// still incomplete), the receive that returns the packet reports
+    /// [`ReceivedAncillary::truncated`], and a warning is logged. This keeps a hostile
+    /// server that sends descriptors along with one long partial frame from exhausting
+    /// the process's descriptor table. Default: 253 (`SCM_MAX_FD`, the most one message
+    /// can carry).
+    ///
+    /// [`recv_packet_with_ancillary`]: super::UnixStreamClient::recv_packet_with_ancillary
+    /// [`ReceivedAncillary::truncated`]: crate::unix::ReceivedAncillary::truncated
+    pub max_pending_fds: usize,
     /// Ask the kernel to attach the sender's credentials to received data
     /// (`SO_PASSCRED`), so that `recv_packet_with_ancillary` reports them. Default: `false`.
     pub receive_credentials: bool,
@@ -43,6 +57,7 @@ impl Default for UnixClientConfig {
             connect_timeout: None,
             max_recv_size: 65536,
             ancillary_buffer_size: DEFAULT_ANCILLARY_BUFFER_SIZE,
+            max_pending_fds: 253,
             receive_credentials: false,
         }
     }
@@ -75,6 +90,12 @@ impl UnixClientConfig {
     /// Sets [`ancillary_buffer_size`](Self::ancillary_buffer_size).
     pub fn ancillary_buffer_size(mut self, size: usize) -> Self {
         self.ancillary_buffer_size = size;
+        self
+    }
+
+    /// Sets [`max_pending_fds`](Self::max_pending_fds).
+    pub fn max_pending_fds(mut self, max: usize) -> Self {
+        self.max_pending_fds = max;
         self
     }
 

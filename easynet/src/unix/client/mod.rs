@@ -22,7 +22,7 @@ use super::framed::{Buffered, FramedReader};
 use crate::adopt::{self, Accepted};
 use crate::protocol::{StreamDecoder, StreamProtocol};
 use std::io;
-use std::os::fd::OwnedFd;
+use std::os::fd::{BorrowedFd, OwnedFd};
 use std::time::Duration;
 
 /// Connects a blocking `AF_UNIX`/`SOCK_STREAM` socket to `address` within `timeout`.
@@ -85,6 +85,27 @@ fn prepare<P: StreamProtocol>(
         config.ancillary_buffer_size,
     );
     Ok((socket, reader))
+}
+
+/// One non-blocking read into `reader`, then the [`max_pending_fds`] bound on what it
+/// holds: extra descriptors are closed at once and reported as `truncated`.
+///
+/// [`max_pending_fds`]: UnixClientConfig::max_pending_fds
+fn fill<D: StreamDecoder>(
+    reader: &mut FramedReader<D>,
+    socket: BorrowedFd<'_>,
+    max_pending_fds: usize,
+) -> io::Result<usize> {
+    let n = reader.fill(socket)?;
+    let dropped = reader.ancillary.cap(max_pending_fds);
+    if dropped > 0 {
+        tracing::warn!(
+            dropped,
+            max_pending_fds,
+            "too many received file descriptors pending: closing the new ones"
+        );
+    }
+    Ok(n)
 }
 
 /// A packet from what `reader` has already buffered: `None` if it needs more bytes.

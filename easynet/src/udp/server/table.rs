@@ -21,6 +21,16 @@ pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
+/// Drops the datagrams still queued and releases their bytes.
+fn drop_queued(queue: &mut VecDeque<Bytes>, counters: &Counters) {
+    // The usual case, checked first: no drain, no atomic operation.
+    if queue.is_empty() {
+        return;
+    }
+    let left: usize = queue.drain(..).map(|d| d.len()).sum();
+    counters.release_queued_bytes(left);
+}
+
 /// One client's state: its queued datagrams and how to wake its conversation.
 ///
 /// ```text
@@ -214,8 +224,7 @@ impl ClientTable {
                     counters.release_queued_bytes(refused.len());
                     counters.refused.fetch_add(1, Ordering::Relaxed);
                 }
-                let left: usize = state.queue.drain(..).map(|d| d.len()).sum();
-                counters.release_queued_bytes(left);
+                drop_queued(&mut state.queue, counters);
                 return false;
             }
         }
@@ -231,8 +240,7 @@ impl ClientTable {
                 .fetch_add(1, Ordering::Relaxed);
             return true;
         }
-        let left: usize = state.queue.drain(..).map(|d| d.len()).sum();
-        counters.release_queued_bytes(left);
+        drop_queued(&mut state.queue, counters);
         state.task = None;
         drop(state);
         if table

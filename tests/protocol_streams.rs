@@ -271,3 +271,28 @@ fn raw_chunks_yield_what_was_read() {
     );
     assert_eq!(&encode_all(&proto, &[b"ab".as_slice(), b"c"])[..], b"abc");
 }
+
+#[test]
+fn length_prefixed_huge_announced_length_reserves_bounded_memory() {
+    // The largest limit there is (clamped to u32::MAX) and a header announcing u32::MAX
+    // bytes: the decoder waits for the payload without reserving gigabytes for it.
+    let proto = LengthPrefixed::new(Raw).with_limit(usize::MAX);
+    assert_eq!(StreamProtocol::limit(&proto), u32::MAX as usize);
+    let mut decoder = proto.decoder();
+    let mut buf = BytesMut::from(&b"\xff\xff\xff\xffpayload"[..]);
+    assert_eq!(decoder.decode(&mut buf).unwrap(), None);
+    assert!(
+        buf.capacity() <= 1 << 20,
+        "reserved {} bytes for an announced frame",
+        buf.capacity()
+    );
+    assert_eq!(
+        &buf[..],
+        b"\xff\xff\xff\xffpayload",
+        "the partial frame is kept"
+    );
+    // A header at the very end of the buffer, and a header cut short: both wait.
+    let mut buf = BytesMut::from(&b"\0\0\0"[..]);
+    assert_eq!(decoder.decode(&mut buf).unwrap(), None);
+    assert_eq!(&buf[..], b"\0\0\0");
+}

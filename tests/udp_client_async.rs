@@ -3,7 +3,7 @@
 
 use bytes::Bytes;
 use easynet::protocol::{Json, Raw};
-use easynet::udp::client::{AsyncUdpClient, UdpClientError, UdpClientOptions};
+use easynet::udp::client::{AsyncUdpClient, UdpClientConfig, UdpClientError};
 use easynet_suite::{WAIT, init_tracing};
 use futures_util::StreamExt;
 use serde_json::{Value, json};
@@ -70,7 +70,7 @@ async fn sends_one_datagram_per_packet_and_parses_replies(host: &str) {
     let (second, _) = recv_from(&peer).await;
     assert_eq!(first, br#"{"command-line arguments":["a","b"]}"#);
     assert_eq!(second, br#""second""#);
-    assert_eq!(from, client.local_address().unwrap());
+    assert_eq!(from, client.local_addr().unwrap());
 
     peer.send_to(br#"{"reply":true}"#, from).await.unwrap();
     let reply = timeout(WAIT, client.recv_packet()).await.unwrap().unwrap();
@@ -81,7 +81,7 @@ async fn connects_by_host_and_port(host: &str) {
     let peer = peer(host).await;
     let port = peer.local_addr().unwrap().port();
     let client = AsyncUdpClient::connect((host, port), Raw).await.unwrap();
-    assert_eq!(client.remote_address().unwrap(), peer.local_addr().unwrap());
+    assert_eq!(client.peer_addr().unwrap(), peer.local_addr().unwrap());
     client.send_packet(b"by name").await.unwrap();
     assert_eq!(recv_from(&peer).await.0, b"by name");
 }
@@ -96,7 +96,7 @@ async fn recv_composes_with_timeout_and_loses_nothing(host: &str) {
     assert!(timeout(limit, client.recv_packet()).await.is_err());
     assert!(started.elapsed() >= limit);
 
-    peer.send_to(b"after the timeout", client.local_address().unwrap())
+    peer.send_to(b"after the timeout", client.local_addr().unwrap())
         .await
         .unwrap();
     let packet = timeout(WAIT, client.recv_packet()).await.unwrap().unwrap();
@@ -108,7 +108,7 @@ async fn recv_in_select_is_cancel_safe(host: &str) {
     let client = AsyncUdpClient::connect(peer.local_addr().unwrap(), Json::<u32>::new())
         .await
         .unwrap();
-    let to = client.local_address().unwrap();
+    let to = client.local_addr().unwrap();
     let mut received = Vec::new();
     // Each datagram is sent, then one receive is started and cancelled at once (the
     // other branch is always ready), then another receive completes: the cancelled
@@ -131,7 +131,7 @@ async fn parse_error_carries_the_bytes_then_next_packet_is_returned(host: &str) 
     let client = AsyncUdpClient::connect(peer.local_addr().unwrap(), Json::<Value>::new())
         .await
         .unwrap();
-    let to = client.local_address().unwrap();
+    let to = client.local_addr().unwrap();
     peer.send_to(b"{not json", to).await.unwrap();
     peer.send_to(b"{\"ok\":1}", to).await.unwrap();
     match timeout(WAIT, client.recv_packet()).await.unwrap() {
@@ -150,7 +150,7 @@ async fn datagrams_from_other_sources_are_ignored(host: &str) {
     let client = AsyncUdpClient::connect(peer.local_addr().unwrap(), Raw)
         .await
         .unwrap();
-    let to = client.local_address().unwrap();
+    let to = client.local_addr().unwrap();
     stranger.send_to(b"from a stranger", to).await.unwrap();
     peer.send_to(b"from the peer", to).await.unwrap();
     let packet = timeout(WAIT, client.recv_packet()).await.unwrap().unwrap();
@@ -180,7 +180,7 @@ async fn drain_yields_what_has_arrived_in_order(host: &str) {
     let client = AsyncUdpClient::connect(peer.local_addr().unwrap(), Json::<u32>::new())
         .await
         .unwrap();
-    let to = client.local_address().unwrap();
+    let to = client.local_addr().unwrap();
     for i in 0..50u32 {
         peer.send_to(i.to_string().as_bytes(), to).await.unwrap();
     }
@@ -215,7 +215,7 @@ async fn stream_budget_ends_the_stream(host: &str) {
     let client = AsyncUdpClient::connect(peer.local_addr().unwrap(), Raw)
         .await
         .unwrap();
-    let to = client.local_address().unwrap();
+    let to = client.local_addr().unwrap();
     peer.send_to(b"1", to).await.unwrap();
     peer.send_to(b"2", to).await.unwrap();
     let budget = Duration::from_millis(100);
@@ -253,7 +253,7 @@ async fn every_method_returns_closed_after_close(host: &str) {
     let client = AsyncUdpClient::connect(peer.local_addr().unwrap(), Raw)
         .await
         .unwrap();
-    peer.send_to(b"queued", client.local_address().unwrap())
+    peer.send_to(b"queued", client.local_addr().unwrap())
         .await
         .unwrap();
     client.close();
@@ -262,8 +262,8 @@ async fn every_method_returns_closed_after_close(host: &str) {
     assert!(client.send_packet(b"x").await.unwrap_err().is_closed());
     assert!(client.recv_packet().await.unwrap_err().is_closed());
     assert!(client.socket().unwrap_err().is_closed());
-    assert!(client.local_address().unwrap_err().is_closed());
-    assert!(client.remote_address().unwrap_err().is_closed());
+    assert!(client.local_addr().unwrap_err().is_closed());
+    assert!(client.peer_addr().unwrap_err().is_closed());
     assert_eq!(client.iter_received_packets(None).count().await, 0);
     assert_eq!(client.drain_received_packets().count().await, 0);
 }
@@ -274,7 +274,7 @@ async fn adopts_a_connected_tokio_socket(host: &str) {
     socket.connect(peer.local_addr().unwrap()).await.unwrap();
     let local = socket.local_addr().unwrap();
     let client = AsyncUdpClient::from_socket(socket, Raw).unwrap();
-    assert_eq!(client.local_address().unwrap(), local);
+    assert_eq!(client.local_addr().unwrap(), local);
     client.send_packet(b"adopted").await.unwrap();
     let (data, from) = recv_from(&peer).await;
     assert_eq!((data.as_slice(), from), (&b"adopted"[..], local));
@@ -349,11 +349,11 @@ async fn close_from_another_thread_wakes_a_pending_receive() {
 #[tokio::test]
 async fn options_apply_to_the_async_socket() {
     let peer = peer("127.0.0.1").await;
-    let options = UdpClientOptions::new()
-        .local_address("127.0.0.1:0".parse().unwrap())
+    let config = UdpClientConfig::new()
+        .local_addr("127.0.0.1:0".parse().unwrap())
         .reuse_port(true)
         .recv_buffer_size(32 * 1024);
-    let client = AsyncUdpClient::connect_with_options(peer.local_addr().unwrap(), Raw, &options)
+    let client = AsyncUdpClient::connect_with_config(peer.local_addr().unwrap(), Raw, config)
         .await
         .unwrap();
     let socket = client.socket().unwrap();

@@ -3,7 +3,7 @@
 
 use bytes::Bytes;
 use easynet::protocol::{Json, Raw};
-use easynet::udp::client::{AddressFamily, UdpClient, UdpClientError, UdpClientOptions};
+use easynet::udp::client::{AddressFamily, UdpClient, UdpClientConfig, UdpClientError};
 use easynet_suite::{WAIT, init_tracing};
 use serde_json::{Value, json};
 use std::net::{SocketAddr, UdpSocket};
@@ -58,7 +58,7 @@ fn sends_one_datagram_per_packet_and_parses_replies(host: &str) {
     init_tracing();
     let peer = peer(host);
     let client = UdpClient::connect(peer.local_addr().unwrap(), Json::<Value>::new()).unwrap();
-    assert_eq!(client.remote_address().unwrap(), peer.local_addr().unwrap());
+    assert_eq!(client.peer_addr().unwrap(), peer.local_addr().unwrap());
 
     client
         .send_packet(&json!({"command-line arguments": ["a", "b"]}))
@@ -68,7 +68,7 @@ fn sends_one_datagram_per_packet_and_parses_replies(host: &str) {
     let (second, _) = recv_from(&peer);
     assert_eq!(first, br#"{"command-line arguments":["a","b"]}"#);
     assert_eq!(second, b"[1,2,3]");
-    assert_eq!(from, client.local_address().unwrap());
+    assert_eq!(from, client.local_addr().unwrap());
 
     peer.send_to(br#"{"reply":true}"#, from).unwrap();
     assert_eq!(
@@ -81,9 +81,9 @@ fn connects_by_host_and_port(host: &str) {
     let peer = peer(host);
     let port = peer.local_addr().unwrap().port();
     let client = UdpClient::connect((host, port), Raw).unwrap();
-    assert_eq!(client.remote_address().unwrap(), peer.local_addr().unwrap());
+    assert_eq!(client.peer_addr().unwrap(), peer.local_addr().unwrap());
     let family = AddressFamily::of(&peer.local_addr().unwrap());
-    assert_eq!(AddressFamily::of(&client.local_address().unwrap()), family);
+    assert_eq!(AddressFamily::of(&client.local_addr().unwrap()), family);
 
     client.send_packet(b"by name").unwrap();
     assert_eq!(recv_from(&peer).0, b"by name");
@@ -105,15 +105,14 @@ fn recv_times_out(host: &str) {
     );
 
     // Still usable.
-    peer.send_to(b"late", client.local_address().unwrap())
-        .unwrap();
+    peer.send_to(b"late", client.local_addr().unwrap()).unwrap();
     assert_eq!(client.recv_packet(Some(WAIT)).unwrap(), Bytes::from("late"));
 }
 
 fn parse_error_carries_the_bytes_then_next_packet_is_returned(host: &str) {
     let peer = peer(host);
     let client = UdpClient::connect(peer.local_addr().unwrap(), Json::<Value>::new()).unwrap();
-    let to = client.local_address().unwrap();
+    let to = client.local_addr().unwrap();
     peer.send_to(b"{not json", to).unwrap();
     peer.send_to(b"{\"ok\":1}", to).unwrap();
 
@@ -128,7 +127,7 @@ fn datagrams_from_other_sources_are_ignored(host: &str) {
     let peer = peer(host);
     let stranger = self::peer(host);
     let client = UdpClient::connect(peer.local_addr().unwrap(), Raw).unwrap();
-    let to = client.local_address().unwrap();
+    let to = client.local_addr().unwrap();
     stranger.send_to(b"from a stranger", to).unwrap();
     peer.send_to(b"from the peer", to).unwrap();
 
@@ -183,7 +182,7 @@ fn connection_refused_is_reported_on_a_later_send(host: &str) {
 fn drain_yields_what_has_arrived_in_order(host: &str) {
     let peer = peer(host);
     let client = UdpClient::connect(peer.local_addr().unwrap(), Json::<u32>::new()).unwrap();
-    let to = client.local_address().unwrap();
+    let to = client.local_addr().unwrap();
     for i in 0..50u32 {
         peer.send_to(i.to_string().as_bytes(), to).unwrap();
     }
@@ -214,7 +213,7 @@ fn drain_yields_what_has_arrived_in_order(host: &str) {
 fn iteration_budget_ends_the_iteration(host: &str) {
     let peer = peer(host);
     let client = UdpClient::connect(peer.local_addr().unwrap(), Raw).unwrap();
-    let to = client.local_address().unwrap();
+    let to = client.local_addr().unwrap();
     peer.send_to(b"1", to).unwrap();
     peer.send_to(b"2", to).unwrap();
 
@@ -324,7 +323,7 @@ fn a_waiting_receive_does_not_block_another_receivers_timeout(host: &str) {
 fn every_method_returns_closed_after_close(host: &str) {
     let peer = peer(host);
     let client = UdpClient::connect(peer.local_addr().unwrap(), Raw).unwrap();
-    peer.send_to(b"queued", client.local_address().unwrap())
+    peer.send_to(b"queued", client.local_addr().unwrap())
         .unwrap();
     client.close();
     client.close(); // twice is harmless
@@ -338,15 +337,15 @@ fn every_method_returns_closed_after_close(host: &str) {
             .is_closed()
     );
     assert!(client.socket().unwrap_err().is_closed());
-    assert!(client.local_address().unwrap_err().is_closed());
-    assert!(client.remote_address().unwrap_err().is_closed());
+    assert!(client.local_addr().unwrap_err().is_closed());
+    assert!(client.peer_addr().unwrap_err().is_closed());
     assert_eq!(client.iter_received_packets(None).count(), 0);
 }
 
 fn drop_releases_the_socket(host: &str) {
     let peer = peer(host);
     let client = UdpClient::connect(peer.local_addr().unwrap(), Raw).unwrap();
-    let local = client.local_address().unwrap();
+    let local = client.local_addr().unwrap();
     assert_eq!(
         UdpSocket::bind(local).unwrap_err().kind(),
         std::io::ErrorKind::AddrInUse
@@ -359,31 +358,28 @@ fn reuse_port_option_lets_two_clients_share_a_local_port(host: &str) {
     let peer = peer(host);
     let remote = peer.local_addr().unwrap();
     let any_port: SocketAddr = (host.parse::<std::net::IpAddr>().unwrap(), 0).into();
-    let options = UdpClientOptions::new()
-        .local_address(any_port)
-        .reuse_port(true);
-    let first = UdpClient::connect_with_options(remote, Raw, &options).unwrap();
-    let shared = first.local_address().unwrap();
+    let config = UdpClientConfig::new().local_addr(any_port).reuse_port(true);
+    let first = UdpClient::connect_with_config(remote, Raw, config).unwrap();
+    let shared = first.local_addr().unwrap();
 
-    let without = UdpClientOptions::new().local_address(shared);
-    let err = UdpClient::connect_with_options(remote, Raw, &without).unwrap_err();
+    let without = UdpClientConfig::new().local_addr(shared);
+    let err = UdpClient::connect_with_config(remote, Raw, without.clone()).unwrap_err();
     assert!(
         matches!(&err, UdpClientError::Io(e) if e.kind() == std::io::ErrorKind::AddrInUse),
         "{err:?}"
     );
 
-    let second = UdpClient::connect_with_options(remote, Raw, &without.reuse_port(true)).unwrap();
-    assert_eq!(second.local_address().unwrap(), shared);
+    let second = UdpClient::connect_with_config(remote, Raw, without.reuse_port(true)).unwrap();
+    assert_eq!(second.local_addr().unwrap(), shared);
     assert!(second.socket().unwrap().reuse_port().unwrap());
 }
 
 fn socket_proxy_sets_options(host: &str) {
     let peer = peer(host);
-    let options = UdpClientOptions::new()
+    let config = UdpClientConfig::new()
         .recv_buffer_size(32 * 1024)
         .send_buffer_size(32 * 1024);
-    let client =
-        UdpClient::connect_with_options(peer.local_addr().unwrap(), Raw, &options).unwrap();
+    let client = UdpClient::connect_with_config(peer.local_addr().unwrap(), Raw, config).unwrap();
     let socket = client.socket().unwrap();
     assert!(socket.recv_buffer_size().unwrap() >= 32 * 1024);
     assert!(socket.send_buffer_size().unwrap() >= 32 * 1024);
@@ -401,19 +397,19 @@ fn socket_proxy_sets_options(host: &str) {
 fn family_option_filters_the_resolved_addresses() {
     let peer = peer("127.0.0.1");
     let port = peer.local_addr().unwrap().port();
-    let ipv6_only = UdpClientOptions::new().family(AddressFamily::Ipv6);
-    let err = UdpClient::connect_with_options(("127.0.0.1", port), Raw, &ipv6_only).unwrap_err();
+    let ipv6_only = UdpClientConfig::new().family(AddressFamily::Ipv6);
+    let err = UdpClient::connect_with_config(("127.0.0.1", port), Raw, ipv6_only).unwrap_err();
     assert!(
         matches!(&err, UdpClientError::Io(e) if e.kind() == std::io::ErrorKind::InvalidInput),
         "{err:?}"
     );
-    let ipv4_only = UdpClientOptions::new().family(AddressFamily::Ipv4);
-    let client = UdpClient::connect_with_options(("127.0.0.1", port), Raw, &ipv4_only).unwrap();
-    assert_eq!(client.remote_address().unwrap(), peer.local_addr().unwrap());
+    let ipv4_only = UdpClientConfig::new().family(AddressFamily::Ipv4);
+    let client = UdpClient::connect_with_config(("127.0.0.1", port), Raw, ipv4_only).unwrap();
+    assert_eq!(client.peer_addr().unwrap(), peer.local_addr().unwrap());
 
     // A local address of the other family excludes the remote address too.
-    let v6_local = UdpClientOptions::new().local_address("[::1]:0".parse().unwrap());
-    assert!(UdpClient::connect_with_options(("127.0.0.1", port), Raw, &v6_local).is_err());
+    let v6_local = UdpClientConfig::new().local_addr("[::1]:0".parse().unwrap());
+    assert!(UdpClient::connect_with_config(("127.0.0.1", port), Raw, v6_local).is_err());
 }
 
 #[test]

@@ -30,7 +30,7 @@ fn round_trip(peer: &UdpSocket, client: &UdpClient<Raw>) {
     let (n, from) = peer.recv_from(&mut buf).unwrap();
     assert_eq!(
         (&buf[..n], from),
-        (&b"ping"[..], client.local_address().unwrap())
+        (&b"ping"[..], client.local_addr().unwrap())
     );
     peer.send_to(b"pong", from).unwrap();
     assert_eq!(client.recv_packet(Some(WAIT)).unwrap(), &b"pong"[..]);
@@ -41,7 +41,7 @@ fn accepts_a_connected_std_socket_of_either_family() {
     for host in ["127.0.0.1", "::1"] {
         let (peer, socket) = connected_udp(host);
         let client = UdpClient::from_socket(socket, Raw).unwrap();
-        assert_eq!(client.remote_address().unwrap(), peer.local_addr().unwrap());
+        assert_eq!(client.peer_addr().unwrap(), peer.local_addr().unwrap());
         round_trip(&peer, &client);
     }
 }

@@ -271,3 +271,52 @@ async fn serving_twice_at_once_is_refused() {
     server.shutdown();
     first.await.unwrap().unwrap();
 }
+
+#[tokio::test]
+async fn reuse_port_lets_two_servers_share_a_port() {
+    let first = UdpServer::builder("127.0.0.1:0".parse().unwrap())
+        .reuse_port(true)
+        .build(Raw, Echo)
+        .await
+        .unwrap();
+    assert!(first.socket().reuse_port().unwrap());
+    let port = first.local_addr();
+    let second = UdpServer::builder(port)
+        .reuse_port(true)
+        .build(Raw, Echo)
+        .await
+        .unwrap();
+    assert_eq!(second.local_addr(), port);
+    // Without the option the port is taken.
+    let err = UdpServer::builder(port).build(Raw, Echo).await.unwrap_err();
+    assert_eq!(err.kind(), std::io::ErrorKind::AddrInUse);
+}
+
+#[tokio::test]
+async fn socket_buffer_sizes_are_applied() {
+    let default = UdpServer::bind("127.0.0.1:0", Raw, Echo).await.unwrap();
+    let (default_recv, default_send) = (
+        default.socket().recv_buffer_size().unwrap(),
+        default.socket().send_buffer_size().unwrap(),
+    );
+    // Small sizes: the OS may round them up (Linux doubles them), but they stay well
+    // below its defaults, so an ignored option fails this test.
+    let small = UdpServer::builder("127.0.0.1:0".parse().unwrap())
+        .recv_buffer_size(4096)
+        .send_buffer_size(4096)
+        .build(Raw, Echo)
+        .await
+        .unwrap();
+    let (recv, send) = (
+        small.socket().recv_buffer_size().unwrap(),
+        small.socket().send_buffer_size().unwrap(),
+    );
+    assert!(
+        (4096..default_recv).contains(&recv),
+        "recv buffer {recv} (default {default_recv})"
+    );
+    assert!(
+        (4096..default_send).contains(&send),
+        "send buffer {send} (default {default_send})"
+    );
+}

@@ -4,6 +4,7 @@
 
 mod unix_common;
 
+use easynet::unix::client::InvalidSocketKind;
 use easynet::unix::{
     AsyncUnixStreamClient, Credentials, SocketAncillary, UnixClientConfig, UnixClientError,
     UnixSocketAddress, UnixStreamClient,
@@ -154,7 +155,7 @@ fn iter_received_packets_drains_the_buffer_with_zero_timeout() {
     peer.write_all(b"a\n\xff\nb\n").unwrap();
     // Synchronise on arrival of the first packet, then drain the rest.
     assert_eq!(client.recv_packet(Some(WAIT)).unwrap(), "a");
-    let rest: Vec<_> = client.iter_received_packets(Duration::ZERO).collect();
+    let rest: Vec<_> = client.iter_received_packets(Some(Duration::ZERO)).collect();
     assert_eq!(rest.len(), 2);
     assert!(matches!(rest[0], Err(UnixClientError::Parse(_))));
     assert_eq!(rest[1].as_ref().unwrap(), "b");
@@ -165,9 +166,7 @@ fn fds_are_passed_both_ways_and_unclaimed_ones_are_closed() {
     let (_dir, path, listener) = listener();
     let client = UnixStreamClient::connect(&path, Lines::default()).unwrap();
     let (peer_stream, _) = listener.accept().unwrap();
-    let peer =
-        UnixStreamClient::from_socket(peer_stream, Lines::default(), UnixClientConfig::default())
-            .unwrap();
+    let peer = UnixStreamClient::from_socket(peer_stream, Lines::default()).unwrap();
 
     let mut file = tempfile::tempfile().unwrap();
     file.write_all(b"secret").unwrap();
@@ -198,7 +197,7 @@ fn credentials_are_sent_and_received_when_enabled() {
     let (_dir, path, listener) = listener();
     let client = UnixStreamClient::connect(&path, Lines::default()).unwrap();
     let (peer_stream, _) = listener.accept().unwrap();
-    let peer = UnixStreamClient::from_socket(
+    let peer = UnixStreamClient::from_socket_with_config(
         peer_stream,
         Lines::default(),
         UnixClientConfig::default().receive_credentials(true),
@@ -230,33 +229,34 @@ fn peer_credentials_are_the_peer_process() {
 fn from_socket_rejects_unusable_sockets() {
     let not_connected =
         socket2::Socket::new(socket2::Domain::UNIX, socket2::Type::STREAM, None).unwrap();
-    match UnixStreamClient::from_socket(
-        not_connected,
-        Lines::default(),
-        UnixClientConfig::default(),
-    ) {
-        Err(UnixClientError::InvalidSocket(why)) => assert!(why.contains("not connected"), "{why}"),
+    match UnixStreamClient::from_socket(not_connected, Lines::default()) {
+        Err(e @ UnixClientError::InvalidSocket(InvalidSocketKind::NotConnected)) => {
+            assert!(e.to_string().contains("not connected"), "{e}")
+        }
         other => panic!("expected InvalidSocket, got {other:?}"),
     }
     let datagram = std::os::unix::net::UnixDatagram::pair().unwrap().0;
-    match UnixStreamClient::from_socket(datagram, Lines::default(), UnixClientConfig::default()) {
-        Err(UnixClientError::InvalidSocket(why)) => assert!(why.contains("SOCK_STREAM"), "{why}"),
+    match UnixStreamClient::from_socket(datagram, Lines::default()) {
+        Err(e @ UnixClientError::InvalidSocket(InvalidSocketKind::NotStream)) => {
+            assert!(e.to_string().contains("SOCK_STREAM"), "{e}")
+        }
         other => panic!("expected InvalidSocket, got {other:?}"),
     }
     let udp = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
-    match UnixStreamClient::from_socket(udp, Lines::default(), UnixClientConfig::default()) {
-        Err(UnixClientError::InvalidSocket(why)) => assert!(why.contains("AF_UNIX"), "{why}"),
+    match UnixStreamClient::from_socket(udp, Lines::default()) {
+        Err(e @ UnixClientError::InvalidSocket(InvalidSocketKind::NotUnix)) => {
+            assert!(e.to_string().contains("AF_UNIX"), "{e}")
+        }
         other => panic!("expected InvalidSocket, got {other:?}"),
     }
     let file = std::fs::File::open("/dev/null").unwrap();
     assert!(matches!(
-        UnixStreamClient::from_socket(file, Lines::default(), UnixClientConfig::default()),
-        Err(UnixClientError::InvalidSocket(_))
+        UnixStreamClient::from_socket(std::os::fd::OwnedFd::from(file), Lines::default()),
+        Err(UnixClientError::InvalidSocket(InvalidSocketKind::NotSocket))
     ));
     // A connected pair is accepted and works.
     let (a, mut b) = UnixStream::pair().unwrap();
-    let client =
-        UnixStreamClient::from_socket(a, Lines::default(), UnixClientConfig::default()).unwrap();
+    let client = UnixStreamClient::from_socket(a, Lines::default()).unwrap();
     b.write_all(b"hi\n").unwrap();
     assert_eq!(client.recv_packet(Some(WAIT)).unwrap(), "hi");
 }
@@ -314,7 +314,7 @@ fn abstract_addresses_connect() {
     let (mut peer, _) = listener.accept().unwrap();
     peer.write_all(b"abstract\n").unwrap();
     assert_eq!(client.recv_packet(Some(WAIT)).unwrap(), "abstract");
-    assert_eq!(client.peer_address().unwrap(), Some(address));
+    assert_eq!(client.peer_addr().unwrap(), Some(address));
 }
 
 #[test]
@@ -322,7 +322,7 @@ fn socket_proxy_reaches_the_socket() {
     let (_dir, path, listener) = listener();
     let client = UnixStreamClient::connect(&path, Lines::default()).unwrap();
     let _peer = listener.accept().unwrap();
-    let proxy = client.socket();
+    let proxy = client.socket().unwrap();
     proxy.set_send_buffer_size(65536).unwrap();
     assert!(proxy.send_buffer_size().unwrap() >= 65536);
     assert_eq!(proxy.domain().unwrap(), socket2::Domain::UNIX);
@@ -343,12 +343,19 @@ async fn async_client_round_trip_and_buffering() {
     peer.write_all(b"a\nb\n\xff\nc").unwrap();
     assert_eq!(client.recv_packet().await.unwrap(), "a");
     use futures_util::StreamExt;
-    let rest: Vec<_> = client.iter_received_packets(Duration::ZERO).collect().await;
+    let rest: Vec<_> = client
+        .iter_received_packets(Some(Duration::ZERO))
+        .collect()
+        .await;
     assert_eq!(rest.len(), 2, "{rest:?}");
     assert_eq!(rest[0].as_ref().unwrap(), "b");
     assert!(matches!(rest[1], Err(UnixClientError::Parse(_))));
     peer.write_all(b"\n").unwrap();
-    let more: Vec<_> = client.iter_received_packets(WAIT).take(1).collect().await;
+    let more: Vec<_> = client
+        .iter_received_packets(Some(WAIT))
+        .take(1)
+        .collect()
+        .await;
     assert_eq!(more[0].as_ref().unwrap(), "c");
     let creds = client.peer_credentials().unwrap();
     assert_eq!(creds.pid as u32, std::process::id());
@@ -380,12 +387,7 @@ async fn async_fds_send_eof_and_timeout_via_tokio() {
         .await
         .unwrap();
     let (peer_stream, _) = listener.accept().unwrap();
-    let peer = AsyncUnixStreamClient::from_socket(
-        peer_stream,
-        Lines::default(),
-        UnixClientConfig::default(),
-    )
-    .unwrap();
+    let peer = AsyncUnixStreamClient::from_socket(peer_stream, Lines::default()).unwrap();
     let null = std::fs::File::open("/dev/null").unwrap();
     client
         .send_packet_with_ancillary("fd", &SocketAncillary::new().with_fd(&null))
@@ -418,5 +420,91 @@ async fn async_connect_times_out_when_the_backlog_is_full() {
     assert!(
         matches!(result, Err(UnixClientError::ConnectTimeout)),
         "{result:?}"
+    );
+}
+
+#[test]
+fn after_close_every_accessor_says_closed_and_iteration_ends() {
+    let (_dir, path, listener) = listener();
+    let client = UnixStreamClient::connect(&path, Lines::default()).unwrap();
+    let (mut peer, _) = listener.accept().unwrap();
+    assert_eq!(
+        client.peer_addr().unwrap(),
+        Some(UnixSocketAddress::Path(path.clone()))
+    );
+    assert_eq!(client.local_addr().unwrap(), None); // a connecting socket is unnamed
+    peer.write_all(b"queued\n").unwrap();
+    client.close();
+    assert!(client.socket().unwrap_err().is_closed());
+    assert!(client.local_addr().unwrap_err().is_closed());
+    assert!(client.peer_addr().unwrap_err().is_closed());
+    // Closing ends the iteration quietly, as for the UDP clients.
+    assert_eq!(client.iter_received_packets(None).count(), 0);
+    assert_eq!(client.drain_received_packets().count(), 0);
+}
+
+#[test]
+fn iteration_yields_end_of_stream_then_ends() {
+    let (socket, mut peer) = UnixStream::pair().unwrap();
+    let client = UnixStreamClient::from_socket(socket, Lines::default()).unwrap();
+    peer.write_all(b"last\n").unwrap();
+    drop(peer);
+    let items: Vec<_> = client.iter_received_packets(Some(WAIT)).collect();
+    assert_eq!(items.len(), 2, "{items:?}");
+    assert_eq!(items[0].as_ref().unwrap(), "last");
+    assert!(items[1].as_ref().unwrap_err().is_eof());
+}
+
+#[tokio::test]
+async fn async_from_socket_takes_a_tokio_stream_and_drains() {
+    use futures_util::StreamExt;
+    use tokio::io::AsyncWriteExt;
+    let (socket, mut peer) = tokio::net::UnixStream::pair().unwrap();
+    let client = AsyncUnixStreamClient::from_socket(socket, Lines::default()).unwrap();
+    peer.write_all(b"x\ny\n").await.unwrap();
+    assert_eq!(client.recv_packet().await.unwrap(), "x");
+    let rest: Vec<_> = client.drain_received_packets().collect().await;
+    assert_eq!(rest.len(), 1, "{rest:?}");
+    assert_eq!(rest[0].as_ref().unwrap(), "y");
+    client.close();
+    assert!(client.socket().unwrap_err().is_closed());
+    assert!(client.peer_addr().unwrap_err().is_closed());
+    assert_eq!(client.iter_received_packets(None).count().await, 0);
+}
+
+#[test]
+fn async_from_socket_outside_a_runtime_is_an_error() {
+    let (socket, _peer) = UnixStream::pair().unwrap();
+    let err = AsyncUnixStreamClient::from_socket(socket, Lines::default()).unwrap_err();
+    assert!(matches!(err, UnixClientError::Io(_)), "{err:?}");
+}
+
+#[test]
+fn shared_error_variants_read_the_same_as_the_udp_clients() {
+    use easynet::udp::client::UdpClientError;
+    let pairs = [
+        (UdpClientError::Closed, UnixClientError::Closed),
+        (UdpClientError::Timeout, UnixClientError::Timeout),
+        (
+            UdpClientError::InvalidSocket(InvalidSocketKind::NotConnected),
+            UnixClientError::InvalidSocket(InvalidSocketKind::NotConnected),
+        ),
+        (
+            UdpClientError::Io(std::io::ErrorKind::ConnectionRefused.into()),
+            UnixClientError::Io(std::io::ErrorKind::ConnectionRefused.into()),
+        ),
+    ];
+    for (udp, unix) in pairs {
+        assert_eq!(udp.to_string(), unix.to_string());
+        assert_eq!(udp.is_closed(), unix.is_closed());
+        assert_eq!(udp.is_timeout(), unix.is_timeout());
+        assert_eq!(udp.is_connection_refused(), unix.is_connection_refused());
+    }
+    let bad = || easynet::protocol::ParseError::invalid_data("bad", b"{");
+    let (udp, unix) = (UdpClientError::Parse(bad()), UnixClientError::Parse(bad()));
+    assert_eq!(udp.to_string(), unix.to_string());
+    assert_eq!(
+        udp.parse_error().unwrap().bytes(),
+        unix.parse_error().unwrap().bytes()
     );
 }

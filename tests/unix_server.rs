@@ -42,6 +42,9 @@ struct Scripted {
     background: bool,
     events: Option<Mutex<mpsc::Sender<Event>>>,
     file: Option<std::fs::File>,
+    /// Only this user may talk to the server (checked in `on_connection`).
+    allowed_uid: Option<u32>,
+    fail_init: bool,
 }
 
 impl Scripted {
@@ -71,6 +74,9 @@ impl RequestHandler for Scripted {
     type Client = StreamClient<Lines>;
 
     async fn service_init(&self, service: &mut ServiceContext) -> HandlerResult {
+        if self.fail_init {
+            return Err(HandlerError::new("no database"));
+        }
         if self.background {
             let token = service.shutdown_token();
             let tx = self.events.as_ref().map(|m| m.lock().unwrap().clone());
@@ -90,6 +96,15 @@ impl RequestHandler for Scripted {
         requests: &mut Requests,
     ) -> HandlerResult {
         self.event(Event::Connected);
+        if let Some(allowed) = self.allowed_uid {
+            // Before any recv!(): the credentials come from the accepted socket itself.
+            let caller = client.peer_credentials().expect("credentials");
+            if caller.uid != allowed {
+                send(client, &format!("uid {} refused", caller.uid)).await?;
+                client.close();
+                return Ok(());
+            }
+        }
         if self.greeting {
             send(client, "welcome").await?;
         }
@@ -139,6 +154,20 @@ impl RequestHandler for Scripted {
                 send(client, &format!("got {}", fds.len())).await?;
             }
             "ignore fds" => send(client, "ignored").await?,
+            "hang" => {
+                // Ignores the shutdown: only the grace period's abort ends it.
+                send(client, "hanging").await?;
+                std::future::pending::<()>().await;
+            }
+            "take ancillary" => {
+                let ancillary = client.take_received_ancillary();
+                let answer = format!(
+                    "fds {} truncated {}",
+                    ancillary.fds.len(),
+                    ancillary.truncated
+                );
+                send(client, &answer).await?;
+            }
             "file" => {
                 let file = self.file.as_ref().expect("a file to hand out");
                 client
@@ -361,6 +390,25 @@ fn peer_eof_and_reset_end_the_conversation_quietly() {
 }
 
 #[test]
+fn packets_sent_before_the_peer_eof_are_all_served() {
+    // The peer writes then shuts its write side at once (a client's `send_eof()`): the
+    // packets already sent are answered before the conversation ends.
+    let (handler, events) = Scripted::with_events();
+    let f = start(handler, UnixServerConfig::default());
+    let mut raw = UnixStream::connect(&f.path).unwrap();
+    let mut reader = raw_reader(&raw);
+    raw.write_all(b"one\ntwo\nthree").unwrap();
+    raw.shutdown(std::net::Shutdown::Write).unwrap();
+    let mut rest = String::new();
+    reader.read_to_string(&mut rest).unwrap();
+    // The unterminated last line is a truncated frame: reported to recv!() as a parse
+    // error (answered while our read side is still open), then the stream ends.
+    assert_eq!(rest, "one\ntwo\nerror: invalid\n");
+    assert_eq!(events.recv_timeout(WAIT).unwrap(), Event::Connected);
+    assert_eq!(events.recv_timeout(WAIT).unwrap(), Event::Disconnected);
+}
+
+#[test]
 fn handler_error_and_panic_close_only_that_connection() {
     let f = start(Scripted::default(), UnixServerConfig::default());
     let bystander = client(&f.path);
@@ -421,6 +469,42 @@ fn fds_pass_both_ways_and_unclaimed_ones_are_closed() {
 }
 
 #[test]
+fn unclaimed_fds_beyond_the_limit_are_closed_at_once_and_counted() {
+    let f = start(
+        Scripted::default(),
+        UnixServerConfig::default().max_pending_fds(2),
+    );
+    let c = client(&f.path);
+    // Three packets with one descriptor each; the handler never takes them.
+    let mut ours = Vec::new();
+    for _ in 0..3 {
+        let (mine, passed) = UnixStream::pair().unwrap();
+        c.send_packet_with_ancillary("ignore fds", &SocketAncillary::new().with_fd(&passed))
+            .unwrap();
+        drop(passed);
+        assert_eq!(recv(&c), "ignored");
+        ours.push(mine);
+    }
+    // The third descriptor was over the limit: closed while the connection is still open.
+    let third = ours.pop().unwrap();
+    assert_peer_copies_closed(third);
+    assert_eq!(f.server.stats().dropped_fds, 1);
+    // The first two are held for the handler, which learns that some were dropped.
+    c.send_packet("take ancillary").unwrap();
+    assert_eq!(recv(&c), "fds 2 truncated true");
+    // Taken and dropped by the handler: room again.
+    let (mine, passed) = UnixStream::pair().unwrap();
+    c.send_packet_with_ancillary("count fds", &SocketAncillary::new().with_fd(&passed))
+        .unwrap();
+    assert_eq!(recv(&c), "got 1");
+    drop((mine, passed));
+    for mine in ours {
+        assert_peer_copies_closed(mine);
+    }
+    assert_eq!(f.server.stats().dropped_fds, 1);
+}
+
+#[test]
 fn credentials_are_the_peer_process() {
     let f = start(Scripted::default(), UnixServerConfig::default());
     let c = client(&f.path);
@@ -432,6 +516,33 @@ fn credentials_are_the_peer_process() {
         rustix::process::getgid().as_raw()
     );
     assert_eq!(recv(&c), expected);
+}
+
+#[test]
+fn on_connection_refuses_callers_by_peer_credentials() {
+    let me = rustix::process::getuid().as_raw();
+    let other = me.wrapping_add(1);
+    for (allowed, refused) in [(other, true), (me, false)] {
+        let f = start(
+            Scripted {
+                allowed_uid: Some(allowed),
+                ..Scripted::default()
+            },
+            UnixServerConfig::default(),
+        );
+        let c = client(&f.path);
+        c.send_packet("let me in").unwrap();
+        if refused {
+            assert_eq!(recv(&c), format!("uid {me} refused"));
+            // The packet already sent is never processed.
+            assert!(matches!(
+                c.recv_packet(Some(WAIT)),
+                Err(UnixClientError::Eof)
+            ));
+        } else {
+            assert_eq!(recv(&c), "let me in");
+        }
+    }
 }
 
 #[test]
@@ -604,4 +715,142 @@ fn connect_timeout_through_the_client_config_is_honoured_by_a_live_server() {
     .unwrap();
     c.send_packet("ok").unwrap();
     assert_eq!(recv(&c), "ok");
+}
+
+#[test]
+fn conversations_still_running_after_the_grace_period_are_aborted() {
+    let f = start(
+        Scripted::default(),
+        UnixServerConfig::default().shutdown_grace(Duration::from_millis(50)),
+    );
+    let c = client(&f.path);
+    c.send_packet("hang").unwrap();
+    assert_eq!(recv(&c), "hanging");
+    let Fixture { server, _dir, .. } = f;
+    // On another thread, so that a shutdown that never ends fails the test after WAIT.
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || tx.send(server.shutdown().is_ok()));
+    assert_eq!(rx.recv_timeout(WAIT), Ok(true));
+    assert!(matches!(
+        c.recv_packet(Some(WAIT)),
+        Err(UnixClientError::Eof)
+    ));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_with_shutdown_stops_on_its_signal_and_serves_only_once() {
+    easynet_suite::init_tracing();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("signal.sock");
+    let server = std::sync::Arc::new(
+        UnixStreamServer::bind(&path, Lines::default(), Scripted::default())
+            .await
+            .unwrap(),
+    );
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let running = server.clone();
+    let serving = tokio::spawn(async move {
+        running
+            .serve_with_shutdown(async {
+                let _ = stopped.await;
+            })
+            .await
+    });
+    // An answer proves the server is serving.
+    let echoed = tokio::task::spawn_blocking({
+        let path = path.clone();
+        move || {
+            let c = client(&path);
+            c.send_packet("serving?").unwrap();
+            recv(&c)
+        }
+    });
+    assert_eq!(echoed.await.unwrap(), "serving?");
+    assert!(server.is_serving());
+    assert!(
+        server.serve_forever().await.is_err(),
+        "a second serve while serving is refused"
+    );
+    stop.send(()).unwrap();
+    tokio::time::timeout(WAIT, serving)
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert!(!path.exists(), "the socket file is removed at shutdown");
+}
+
+#[tokio::test]
+async fn service_init_failure_is_returned_by_serve_forever() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("init.sock");
+    let handler = Scripted {
+        fail_init: true,
+        ..Scripted::default()
+    };
+    let server = UnixStreamServer::bind(&path, Lines::default(), handler)
+        .await
+        .unwrap();
+    match tokio::time::timeout(WAIT, server.serve_forever())
+        .await
+        .unwrap()
+    {
+        Err(UnixServerError::ServiceInit(e)) => assert_eq!(e.to_string(), "no database"),
+        other => panic!("expected ServiceInit, got {other:?}"),
+    }
+    assert!(!server.is_serving());
+}
+
+#[test]
+fn descriptors_beyond_the_ancillary_buffer_are_closed_and_reported() {
+    // 16 bytes hold a control-message header but no descriptor: the kernel drops (and
+    // closes) what does not fit, and says so with MSG_CTRUNC.
+    let f = start(
+        Scripted::default(),
+        UnixServerConfig::default().ancillary_buffer_size(16),
+    );
+    let c = client(&f.path);
+    let (mine, passed) = UnixStream::pair().unwrap();
+    c.send_packet_with_ancillary("take ancillary", &SocketAncillary::new().with_fd(&passed))
+        .unwrap();
+    drop(passed);
+    assert_eq!(recv(&c), "fds 0 truncated true");
+    assert_peer_copies_closed(mine);
+    // The connection goes on.
+    c.send_packet("still here").unwrap();
+    assert_eq!(recv(&c), "still here");
+}
+
+/// A handler that forgets to receive.
+struct NeverReceives;
+
+impl RequestHandler for NeverReceives {
+    type Client = StreamClient<Lines>;
+
+    async fn handle(
+        &self,
+        client: &mut StreamClient<Lines>,
+        _requests: &mut Requests,
+    ) -> HandlerResult {
+        send(client, "not receiving").await
+    }
+}
+
+#[test]
+fn handle_that_never_receives_closes_its_connection_instead_of_spinning() {
+    easynet_suite::init_tracing();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("lazy.sock");
+    let server =
+        UnixStreamServer::spawn_background(&path, Lines::default(), NeverReceives).unwrap();
+    let c = client(&path);
+    c.send_packet("request").unwrap();
+    // handle() ran once for the request, returned without receiving it: the server does
+    // not call it again on the same request, it closes the connection as a handler error.
+    assert_eq!(recv(&c), "not receiving");
+    assert!(matches!(
+        c.recv_packet(Some(WAIT)),
+        Err(UnixClientError::Eof)
+    ));
+    assert_eq!(server.stats().handler_errors, 1);
 }

@@ -112,6 +112,8 @@ struct Args {
     keep_end: Option<Opt<bool>>,
     newline: Option<Opt<bool>>, // true: CRLF
     krate: Option<Opt<syn::Path>>,
+    /// A format was given but refused (already reported): no "missing format" on top.
+    format_rejected: bool,
 }
 
 fn parse_args(args: TokenStream, cx: &mut Ctxt) -> Args {
@@ -268,6 +270,7 @@ fn parse_element(input: ParseStream<'_>, args: &mut Args, cx: &mut Ctxt) -> syn:
                 format!("unknown option `{ident}`: expected {OPTIONS}"),
             ))
         } else {
+            args.format_rejected = true;
             Err(syn::Error::new(
                 ident.span(),
                 format!("unknown format `{ident}`: expected {FORMATS}"),
@@ -332,10 +335,12 @@ fn generate(args: &Args, item: &syn::Item, cx: &mut Ctxt) -> TokenStream {
         .map_or_else(|| quote!(::easynet), |k| k.value.to_token_stream());
 
     let Some(format) = args.format else {
-        cx.error(
-            Span::call_site(),
-            format!("missing format: `#[protocol(FORMAT, …)]`, where FORMAT is {FORMATS}"),
-        );
+        if !args.format_rejected {
+            cx.error(
+                Span::call_site(),
+                format!("missing format: `#[protocol(FORMAT, …)]`, where FORMAT is {FORMATS}"),
+            );
+        }
         return TokenStream::new();
     };
     let is_line = format.kind == FormatKind::Line;

@@ -112,15 +112,22 @@ fn expand_impl(
     }
 
     let mut generated = Vec::new();
+    let mut hidden = Vec::new();
     let mut client_ty: Option<Type> = None;
     for (name, method) in hooks {
         let receives = matches!(name, "handle" | "on_connection");
         let Some(hook) = check_hook(name, &method, receives, errors) else {
             // Still emit the method (as an inherent one) so that IDEs and the user's
-            // imports keep working; its `recv!()`s are silenced, the error is reported.
+            // imports keep working; its `recv!()`s are silenced, and only their own
+            // mistakes are reported beside the signature's.
             let mut method = method;
-            let mut silencer = RecvRewriter::forbidding(krate, name);
+            let mut silencer = if receives {
+                RecvRewriter::silencing(krate)
+            } else {
+                RecvRewriter::forbidding(krate, name)
+            };
             silencer.visit_block_mut(&mut method.block);
+            errors.extend(silencer.errors);
             item_impl.items.push(ImplItem::Fn(method));
             continue;
         };
@@ -128,7 +135,9 @@ fn expand_impl(
         if name == "handle" {
             client_ty = hook.arg.as_ref().map(|(_, ty)| ty.clone());
         }
-        generated.push(generate_hook(krate, name, hook, errors));
+        let (inherent, method) = generate_hook(krate, name, hook, errors);
+        hidden.push(inherent);
+        generated.push(method);
     }
 
     // The `recv!()`s in error became diverging placeholders: no extra warnings.
@@ -140,6 +149,9 @@ fn expand_impl(
             #[allow(non_local_definitions, clippy::needless_lifetimes, clippy::used_underscore_binding, clippy::manual_async_fn)]
             #allow
             const _: () = {
+                impl #impl_generics #self_ty #where_clause {
+                    #(#hidden)*
+                }
                 #[automatically_derived]
                 impl #impl_generics #krate::handler::RequestHandler for #self_ty #where_clause {
                     type Client = #client_ty;
@@ -259,13 +271,14 @@ fn check_hook(
     })
 }
 
-/// The trait method for one checked hook.
+/// The hidden inherent method that holds one checked hook's body, and the trait method
+/// that forwards to it.
 fn generate_hook(
     krate: &Path,
     name: &'static str,
     hook: Hook,
     errors: &mut Vec<syn::Error>,
-) -> TokenStream {
+) -> (TokenStream, TokenStream) {
     let Hook {
         mut method,
         arg,
@@ -305,28 +318,63 @@ fn generate_hook(
         None => (quote!(_), quote!(_)),
     };
     let mut params = quote!(#arg_pat: &#lt mut #arg_ty);
+    // The trait method forwards to the hidden one under names of its own: the user's
+    // parameter may be a pattern.
+    let fwd_arg = Ident::new("__easynet_arg", Span::mixed_site());
+    let mut fwd_params = quote!(#fwd_arg: &#lt mut #arg_ty);
+    let mut fwd_args = quote!(#fwd_arg);
     if let Some((rx, rx_ty)) = &receiver {
         let rx_ty = match rx_ty {
             Some(ty) => ty.to_token_stream(),
             None => quote!(<#arg_ty as #krate::__private::HandlerClient>::Receiver),
         };
         params.extend(quote!(, #rx: &#lt mut #rx_ty));
+        let fwd_rx = Ident::new("__easynet_receiver", Span::mixed_site());
+        fwd_params.extend(quote!(, #fwd_rx: &#lt mut #rx_ty));
+        fwd_args.extend(quote!(, #fwd_rx));
     }
+    let output_ty =
+        quote!(#krate::__private::core::future::Future<Output = #krate::handler::HandlerResult>);
+    // The body lives in a hidden inherent method, `__easynet_hook_NAME`, whose future
+    // has no `Send` bound. Two methods return that same future (no wrapper, so no extra
+    // bytes per idle client): the trait method, and `__easynet_check_NAME`, whose return
+    // type is bounded by our `SendHookFuture` (spanned at the user's `async`). The check
+    // sits in an inherent impl *before* the trait impl, so a future that is not `Send`
+    // fails first with our message (`#[diagnostic::on_unimplemented]`), then with the
+    // compiler's own explanation from the trait method (which value is held across
+    // which await). Putting our bound on the body's method itself would hide the latter.
+    let hidden = Ident::new(&format!("__easynet_hook_{ident}"), ident.span());
+    let check = Ident::new(&format!("__easynet_check_{ident}"), ident.span());
+    let checked_future = respan(quote!(impl #krate::__private::SendHookFuture + #lt), span);
+    let krate_at = respan(krate.to_token_stream(), span);
+    let inherent = quote_spanned! {span=>
+        #(#attrs)*
+        #[doc(hidden)]
+        #[allow(clippy::manual_async_fn, clippy::needless_lifetimes)]
+        fn #hidden<#lt>(&#lt #self_token, #params) -> impl #output_ty + #lt
+        {
+            #krate_at::__private::into_handler_future::<#output, _>(async move #body)
+        }
+        #[doc(hidden)]
+        #[allow(dead_code, clippy::needless_lifetimes)]
+        fn #check<#lt>(&#lt self, #fwd_params) -> #checked_future {
+            Self::#hidden(self, #fwd_args)
+        }
+    };
     // Spanned at the user's `async`, so that "future is not `Send`" points there.
     let future = respan(
         quote! {
-            impl #krate::__private::core::future::Future<Output = #krate::handler::HandlerResult>
-                + #krate::__private::core::marker::Send + #lt
+            impl #output_ty + #krate::__private::core::marker::Send + #lt
         },
         span,
     );
-    quote_spanned! {span=>
-        #(#attrs)*
-        fn #ident<#lt>(&#lt #self_token, #params) -> #future
+    let method = quote_spanned! {span=>
+        fn #ident<#lt>(&#lt self, #fwd_params) -> #future
         {
-            #krate::__private::into_handler_future::<#output, _>(async move #body)
+            Self::#hidden(self, #fwd_args)
         }
-    }
+    };
+    (inherent, method)
 }
 
 /// `tokens` with every span set to `span` (hygiene unchanged: `Span::located_at`).

@@ -75,3 +75,19 @@ macro_rules! __easynet_format_msgpack {
         );
     };
 }
+
+// --- `#[request_handler]` checks ------------------------------------------------------
+
+/// Implemented by every `Send` future. A generated hidden method's return type is
+/// bounded by it, spanned at the user's `async`, so that a hook whose future is not
+/// `Send` fails with our message before the compiler's (`do_not_recommend` keeps the
+/// error on this trait rather than on the inner `Send` obligation).
+#[diagnostic::on_unimplemented(
+    message = "the future of this request handler hook is not `Send`",
+    label = "this `async fn` holds a value that is not `Send` across an `.await` or a `recv!()`",
+    note = "a server may run a conversation on any of its runtime's threads: drop values such as `Rc` or a `RefCell` borrow before the next `.await` or `recv!()` (the error that follows names the value)"
+)]
+pub trait SendHookFuture {}
+
+#[diagnostic::do_not_recommend]
+impl<F: ::core::future::Future + Send> SendHookFuture for F {}

@@ -19,9 +19,11 @@
 //! ```
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod adopt;
 pub mod guide;
 pub mod handler;
 pub mod protocol;
+mod received_packets;
 pub mod socket;
 pub mod udp;
 pub mod unix;

@@ -55,6 +55,18 @@ impl<'a> RecvRewriter<'a> {
         }
     }
 
+    /// A checker for the body of a hook whose signature is wrong (already reported): its
+    /// `recv!()`s become placeholders, and only their own mistakes (bad arguments, a
+    /// closure, ...) are reported, so that every error comes out in one pass.
+    pub(crate) fn silencing(krate: &'a Path) -> Self {
+        Self {
+            krate,
+            receiver: None,
+            place: Place::Body,
+            errors: Vec::new(),
+        }
+    }
+
     fn with_place(&mut self, place: Place, f: impl FnOnce(&mut Self)) {
         let saved = self.place;
         // Once outside the body, stay in the outermost forbidden place for the message.
@@ -77,6 +89,9 @@ impl<'a> RecvRewriter<'a> {
         };
         let receiver = match (self.place, self.receiver) {
             (Place::Body, Some(receiver)) => receiver,
+            (Place::Body, None) => {
+                return quote_spanned!(span=> #krate::__private::core::unreachable!());
+            }
             (place, _) => {
                 let message = match place {
                     Place::Closure => {
@@ -94,7 +109,7 @@ impl<'a> RecvRewriter<'a> {
                     Place::NoReceiver(hook) => format!(
                         "`recv!()` cannot be used in `{hook}`: only `handle` and `on_connection` receive packets"
                     ),
-                    Place::Body => unreachable!("the body always has a receiver"),
+                    Place::Body => unreachable!("handled above"),
                 };
                 self.errors.push(syn::Error::new(span, message));
                 return quote_spanned!(span=> #krate::__private::core::unreachable!());

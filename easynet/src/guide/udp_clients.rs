@@ -48,7 +48,7 @@
 //! use easynet::udp::client::UdpClient;
 //!
 //! let client = UdpClient::connect(("localhost", port), Json::<serde_json::Value>::new())?;
-//! println!("{} -> {}", client.local_address()?, client.remote_address()?);
+//! println!("{} -> {}", client.local_addr()?, client.peer_addr()?);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //! Everything happens when the client is created: the name is resolved, each address is
@@ -68,21 +68,21 @@
 //! # Ok(())
 //! # }
 //! ```
-//! [`UdpClientOptions`] sets the local address, the address family, `SO_REUSEPORT` and
+//! [`UdpClientConfig`] sets the local address, the address family, `SO_REUSEPORT` and
 //! the kernel buffer sizes (each default is in the field's documentation):
 //! ```
 //! # let server = std::net::UdpSocket::bind("127.0.0.1:0")?;
 //! # let address = server.local_addr()?;
 //! use easynet::protocol::Raw;
-//! use easynet::udp::client::{AddressFamily, UdpClient, UdpClientOptions};
+//! use easynet::udp::client::{AddressFamily, UdpClient, UdpClientConfig};
 //!
-//! let options = UdpClientOptions::new()
+//! let config = UdpClientConfig::new()
 //!     .family(AddressFamily::Ipv4)
-//!     .local_address("127.0.0.1:0".parse()?)
+//!     .local_addr("127.0.0.1:0".parse()?)
 //!     .reuse_port(true)
 //!     .recv_buffer_size(4 << 20)
 //!     .send_buffer_size(1 << 20);
-//! let client = UdpClient::connect_with_options(address, Raw, &options)?;
+//! let client = UdpClient::connect_with_config(address, Raw, config)?;
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
@@ -207,7 +207,7 @@
 //! # let server = std::net::UdpSocket::bind("127.0.0.1:0")?;
 //! # let address = server.local_addr()?;
 //! # let client = easynet::udp::client::UdpClient::connect(address, easynet::protocol::Json::<serde_json::Value>::new())?;
-//! # server.send_to(b"{not json", client.local_address()?)?;
+//! # server.send_to(b"{not json", client.local_addr()?)?;
 //! use easynet::udp::client::UdpClientError;
 //! use std::time::Duration;
 //!
@@ -224,7 +224,7 @@
 //! # let server = tokio::net::UdpSocket::bind("127.0.0.1:0").await?;
 //! # let address = server.local_addr()?;
 //! # let client = easynet::udp::client::AsyncUdpClient::connect(address, easynet::protocol::Json::<serde_json::Value>::new()).await?;
-//! # server.send_to(b"{not json", client.local_address()?).await?;
+//! # server.send_to(b"{not json", client.local_addr()?).await?;
 //! use easynet::udp::client::UdpClientError;
 //! use std::time::Duration;
 //!
@@ -418,7 +418,7 @@
 //!
 //! [`UdpClient`]: crate::udp::client::UdpClient
 //! [`AsyncUdpClient`]: crate::udp::client::AsyncUdpClient
-//! [`UdpClientOptions`]: crate::udp::client::UdpClientOptions
+//! [`UdpClientConfig`]: crate::udp::client::UdpClientConfig
 //! [`UdpClientError::InvalidSocket`]: crate::udp::client::UdpClientError::InvalidSocket
 //! [`UdpClientError::Timeout`]: crate::udp::client::UdpClientError::Timeout
 //! [`UdpClientError::Parse`]: crate::udp::client::UdpClientError::Parse

@@ -280,8 +280,9 @@
 //! when `serve_forever` starts, before any datagram is served. Tasks it spawns with
 //! [`ServiceContext::spawn`](crate::handler::ServiceContext::spawn) live as long as the
 //! server: at shutdown their [`shutdown_token`](crate::handler::ServiceContext::shutdown_token)
-//! is cancelled and `serve_forever` waits for them. An error from `service_init` makes
-//! `serve_forever` fail.
+//! is cancelled and `serve_forever` waits for them, up to the server's
+//! [`shutdown_grace`](crate::udp::server::UdpServerConfig::shutdown_grace), then aborts
+//! those still running. An error from `service_init` makes `serve_forever` fail.
 //!
 //! ```
 //! use easynet::handler::ServiceContext;
@@ -349,6 +350,44 @@
 //!         let Ok(_) = recv!() else { return };
 //!         ClientContext::try_with(|ctx| ctx.insert(1_u32));
 //!         log_event("request");
+//!     }
+//! }
+//! ```
+//!
+//! As Python's `service_init()` can set context variables that every client task then
+//! starts with, [`ServiceContext::insert_client_default`](crate::handler::ServiceContext::insert_client_default)
+//! sets a typed value that each new client's context starts with: a copy per client, so
+//! a client that changes it changes neither the default nor the other clients'.
+//!
+//! ```
+//! # use easynet::protocol::Raw;
+//! # use easynet::request_handler;
+//! use easynet::handler::ServiceContext;
+//! use easynet::udp::server::{ClientContext, DatagramClient};
+//!
+//! #[derive(Clone)]
+//! struct Quota(u32);
+//!
+//! struct QuotaRequestHandler;
+//!
+//! #[request_handler]
+//! impl QuotaRequestHandler {
+//!     async fn service_init(&self, service: &mut ServiceContext) {
+//!         service.insert_client_default(Quota(100));
+//!     }
+//!
+//!     async fn handle(&self, client: &mut DatagramClient<Raw>) {
+//!         let Ok(request) = recv!() else { return };
+//!         // This client's own copy: starts at 100 for every client.
+//!         let left = ClientContext::try_with(|ctx| {
+//!             ctx.with_value(|q: &mut Quota| {
+//!                 q.0 = q.0.saturating_sub(1);
+//!                 q.0
+//!             })
+//!         });
+//!         if left.flatten().is_some_and(|left| left > 0) {
+//!             let _ = client.send_packet(&request).await;
+//!         }
 //!     }
 //! }
 //! ```

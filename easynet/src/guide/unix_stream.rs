@@ -98,8 +98,9 @@
 //! If you have your own way to obtain a connected socket (a `socketpair`, a socket
 //! inherited from a supervisor), pass it to the client. It *must* be an `AF_UNIX`,
 //! `SOCK_STREAM`, connected socket; otherwise you get
-//! [`UnixClientError::InvalidSocket`] saying why. Ownership passes to the client: closing
-//! the client closes the socket.
+//! [`UnixClientError::InvalidSocket`] saying why (an [`InvalidSocketKind`], the same as
+//! the UDP clients'). Ownership passes to the client: closing the client closes the
+//! socket. `from_socket_with_config` takes a [`UnixClientConfig`] too.
 //! ```
 //! # struct Echo;
 //! # #[easynet::request_handler]
@@ -112,16 +113,15 @@
 //! # let path = dir.path().join("daemon.sock");
 //! # let _server = easynet::unix::server::UnixStreamServer::spawn_background(&path, easynet::protocol::Line::new(), Echo)?;
 //! use easynet::protocol::Line;
-//! use easynet::unix::{UnixClientConfig, UnixStreamClient};
+//! use easynet::unix::UnixStreamClient;
 //!
 //! let socket = std::os::unix::net::UnixStream::connect(&path)?;
-//! let client = UnixStreamClient::from_socket(socket, Line::new(), UnixClientConfig::default())?;
+//! let client = UnixStreamClient::from_socket(socket, Line::new())?;
 //! client.send_packet("hello")?;
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
-//! The asynchronous client takes the same (std, socket2, any `OwnedFd`) with
-//! [`AsyncUnixStreamClient::from_socket`], or a tokio stream with
-//! [`AsyncUnixStreamClient::from_tokio`].
+//! The asynchronous client takes the same, and tokio streams too, with
+//! [`AsyncUnixStreamClient::from_socket`] (any [`IntoSocket`]).
 //!
 //! ## Sending packets
 //!
@@ -292,7 +292,7 @@
 //! let raw = lines.recv_packet(Some(Duration::from_secs(5)))?;
 //! let json = Json::<serde_json::Value>::new();
 //! let client = UnixStreamClient::connect(&path, json)?;
-//! client.socket().send(format!("{raw}\n").as_bytes())?;
+//! client.socket()?.send(format!("{raw}\n").as_bytes())?;
 //! match client.recv_packet(Some(Duration::from_secs(5))) {
 //!     Err(UnixClientError::Parse(error)) => println!("invalid packet: {error}"),
 //!     other => panic!("expected a parse error, got {other:?}"),
@@ -355,10 +355,11 @@
 //! ```
 //! ## Receiving multiple packets at once
 //!
-//! [`iter_received_packets(timeout)`](crate::unix::UnixStreamClient::iter_received_packets) yields the
-//! received packets. The timeout is one budget for the whole iteration; zero (the usual
-//! value) yields only what has already arrived. Parse errors are yielded and iteration goes
-//! on.
+//! [`iter_received_packets(budget)`](crate::unix::UnixStreamClient::iter_received_packets)
+//! yields the received packets, exactly as the UDP clients' does. The budget is one time
+//! limit for the whole iteration (`None`: no limit); `Some(Duration::ZERO)`, also
+//! [`drain_received_packets()`](crate::unix::UnixStreamClient::drain_received_packets),
+//! yields only what has already arrived. Parse errors are yielded and iteration goes on.
 //! ```
 //! # struct Echo;
 //! # #[easynet::request_handler]
@@ -381,7 +382,7 @@
 //! let first = client.recv_packet(Some(Duration::from_secs(5)))?;
 //! let mut packets = vec![first];
 //! // Whatever else has arrived, within one second in total.
-//! packets.extend(client.iter_received_packets(Duration::from_secs(1)).take(2).map(Result::unwrap));
+//! packets.extend(client.iter_received_packets(Some(Duration::from_secs(1))).take(2).map(Result::unwrap));
 //! assert_eq!(packets, ["a", "b", "c"]);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
@@ -408,7 +409,7 @@
 //! client.send_packet("a").await?;
 //! client.send_packet("b").await?;
 //! let packets: Vec<_> = client
-//!     .iter_received_packets(Duration::from_secs(5))
+//!     .iter_received_packets(Some(Duration::from_secs(5)))
 //!     .take(2)
 //!     .collect()
 //!     .await;
@@ -486,7 +487,7 @@
 //! use easynet::unix::UnixStreamClient;
 //!
 //! let client = UnixStreamClient::connect(&path, Line::new())?;
-//! let socket = client.socket();
+//! let socket = client.socket()?;
 //! socket.set_send_buffer_size(256 * 1024)?;
 //! println!("send buffer: {} bytes", socket.send_buffer_size()?);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
@@ -662,7 +663,9 @@
 //! [`UnixStreamClient`]: crate::unix::UnixStreamClient
 //! [`AsyncUnixStreamClient`]: crate::unix::AsyncUnixStreamClient
 //! [`AsyncUnixStreamClient::from_socket`]: crate::unix::AsyncUnixStreamClient::from_socket
-//! [`AsyncUnixStreamClient::from_tokio`]: crate::unix::AsyncUnixStreamClient::from_tokio
+//! [`IntoSocket`]: crate::unix::client::IntoSocket
+//! [`InvalidSocketKind`]: crate::unix::client::InvalidSocketKind
+//! [`UnixClientConfig`]: crate::unix::UnixClientConfig
 //! [`StreamProtocol`]: crate::protocol::StreamProtocol
 //! [`Line`]: crate::protocol::Line
 //! [`Json`]: crate::protocol::Json

@@ -12,8 +12,10 @@
 //!   handle() returns          ──▶ conversation ends; queued packets start a new one
 //! ```
 
+mod client_defaults;
 mod error;
 
+pub use client_defaults::ClientDefaults;
 pub use error::{HandlerError, IntoHandlerResult, RecvError};
 
 use std::future::Future;
@@ -107,11 +109,19 @@ pub trait RequestHandler: Send + Sync + 'static {
 }
 
 /// Given to [`RequestHandler::service_init`]: spawns background tasks that live as
-/// long as the server, and tells them when the server shuts down.
+/// long as the server, tells them when the server shuts down, and sets the values every
+/// client's context starts with.
+///
+/// Shutdown policy for the background tasks (see [`stop_tasks`](Self::stop_tasks)): the
+/// [`shutdown_token`](Self::shutdown_token) is cancelled, the server waits for the tasks
+/// up to its shutdown grace period, then aborts those still running.
 #[derive(Debug)]
 pub struct ServiceContext {
     tracker: tokio_util::task::TaskTracker,
     shutdown: tokio_util::sync::CancellationToken,
+    /// To abort the tasks that outlive the grace period (a `TaskTracker` cannot).
+    tasks: std::sync::Mutex<Vec<tokio::task::AbortHandle>>,
+    client_defaults: ClientDefaults,
 }
 
 impl ServiceContext {
@@ -120,21 +130,90 @@ impl ServiceContext {
         tracker: tokio_util::task::TaskTracker,
         shutdown: tokio_util::sync::CancellationToken,
     ) -> Self {
-        Self { tracker, shutdown }
+        Self {
+            tracker,
+            shutdown,
+            tasks: std::sync::Mutex::default(),
+            client_defaults: ClientDefaults::default(),
+        }
     }
 
     /// Spawns a background task. At shutdown, the server cancels
-    /// [`shutdown_token`](Self::shutdown_token) and waits for the task to finish.
+    /// [`shutdown_token`](Self::shutdown_token) and waits for the task to finish, up to
+    /// its shutdown grace period; a task still running then is aborted.
     pub fn spawn<F>(&self, task: F) -> tokio::task::JoinHandle<F::Output>
     where
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        self.tracker.spawn(task)
+        let handle = self.tracker.spawn(task);
+        let mut tasks = self
+            .tasks
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        tasks.retain(|task| !task.is_finished());
+        tasks.push(handle.abort_handle());
+        handle
     }
 
     /// Cancelled when the server shuts down; background tasks should watch it.
     pub fn shutdown_token(&self) -> tokio_util::sync::CancellationToken {
         self.shutdown.clone()
+    }
+
+    /// Sets a value that every new client's context starts with, returning the previous
+    /// default of that type: like Python's `contextvars` set in `service_init`, each
+    /// client gets its own copy (a client that changes it changes neither the default
+    /// nor the other clients'). One value per type.
+    ///
+    /// On a UDP server, read it with
+    /// [`ClientContext`](crate::udp::server::ClientContext) during a conversation.
+    pub fn insert_client_default<T: Clone + Send + Sync + 'static>(
+        &mut self,
+        value: T,
+    ) -> Option<T> {
+        self.client_defaults.insert(value)
+    }
+
+    /// The client defaults set so far.
+    pub fn client_defaults(&self) -> &ClientDefaults {
+        &self.client_defaults
+    }
+
+    /// Takes the client defaults, leaving none: what a server does once `service_init`
+    /// has returned.
+    pub fn take_client_defaults(&mut self) -> ClientDefaults {
+        std::mem::take(&mut self.client_defaults)
+    }
+
+    /// Stops the background tasks: cancels [`shutdown_token`](Self::shutdown_token),
+    /// waits up to `grace` for the tasks to finish, then aborts those still running and
+    /// waits for them to be dropped. Servers call it at shutdown, once their
+    /// conversations have ended (they may use the background tasks until then).
+    ///
+    /// Cancel safety: if the future is dropped, the tasks were told to stop but may
+    /// still be running.
+    pub async fn stop_tasks(&self, grace: Duration) {
+        self.shutdown.cancel();
+        self.tracker.close();
+        if tokio::time::timeout(grace, self.tracker.wait())
+            .await
+            .is_err()
+        {
+            let tasks = std::mem::take(
+                &mut *self
+                    .tasks
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner),
+            );
+            tracing::warn!(
+                ?grace,
+                "background tasks of service_init still running after the shutdown grace period, aborting them"
+            );
+            for task in tasks {
+                task.abort();
+            }
+            self.tracker.wait().await;
+        }
     }
 }

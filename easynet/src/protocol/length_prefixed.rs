@@ -7,6 +7,10 @@ use std::sync::Arc;
 /// Size of the frame header.
 const HEADER: usize = 4;
 
+/// Most bytes reserved ahead on the strength of a frame header alone; the buffer grows
+/// further only as payload bytes actually arrive.
+const MAX_RESERVE: usize = super::DEFAULT_LIMIT;
+
 /// Frames of any [`Serializer`] on a stream: a 4-byte big-endian length, then the
 /// serializer's bytes. `LengthPrefixed<Raw>` (the default) carries arbitrary bytes.
 ///
@@ -201,9 +205,14 @@ where
             self.skip_from(buf);
             return Err(err);
         }
-        let total = HEADER + len;
+        // Cannot overflow on 64-bit targets (`len` ≤ u32::MAX); saturating on 32-bit ones,
+        // where a frame that large can never complete anyway.
+        let total = len.saturating_add(HEADER);
         if buf.len() < total {
-            buf.reserve(total - buf.len());
+            // The announced length is only the peer's word: reserve at most a bounded step
+            // for it, so that a header announcing ~4 GiB (with a large limit) cannot make
+            // one connection allocate that much before sending a byte of payload.
+            buf.reserve((total - buf.len()).min(MAX_RESERVE));
             return Ok(None);
         }
         let packet = self.inner.deserialize(&buf[HEADER..total]);

@@ -98,6 +98,9 @@
 //! other than a struct or an enum.
 
 mod error;
+// Only the binary formats write through `std::io::Write`; without them the module would be
+// dead code (a warning in default-feature builds).
+#[cfg(any(feature = "cbor", feature = "msgpack"))]
 mod writer;
 
 pub use error::{BoxError, MAX_ERROR_BYTES, ParseError, ParseErrorKind, SerializeError};

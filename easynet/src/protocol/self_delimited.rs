@@ -54,8 +54,11 @@ pub(crate) enum Children {
     /// `n` nested items.
     Count(u64),
     /// Nested items up to a break marker (CBOR indefinite lengths).
+    // Only CBOR has them: unused in a build with `msgpack` alone.
+    #[cfg_attr(not(feature = "cbor"), allow(dead_code))]
     UntilBreak,
     /// This "item" is the break marker that ends the innermost `UntilBreak`.
+    #[cfg_attr(not(feature = "cbor"), allow(dead_code))]
     Break,
 }
 

@@ -138,8 +138,12 @@ pub struct ReceivedAncillary {
     pub fds: Vec<OwnedFd>,
     /// Credentials received (`SCM_CREDENTIALS`; only when credential passing is enabled).
     pub credentials: Vec<Credentials>,
-    /// `true` if the kernel dropped some ancillary data because the ancillary buffer was
-    /// too small (`MSG_CTRUNC`); the dropped descriptors were closed by the kernel.
+    /// `true` if some ancillary data was dropped: by the kernel because the ancillary
+    /// buffer was too small (`MSG_CTRUNC`), or by the server because the connection
+    /// already held its [`max_pending_fds`] unclaimed descriptors. The dropped descriptors
+    /// were closed.
+    ///
+    /// [`max_pending_fds`]: crate::unix::server::UnixServerConfig::max_pending_fds
     pub truncated: bool,
 }
 

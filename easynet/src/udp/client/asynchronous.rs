@@ -1,29 +1,30 @@
 //! The async UDP client, for tokio.
 
-use super::connect::{self, Connected, IntoSocket};
+use super::codec::Codec;
+use super::config::UdpClientConfig;
+use super::connect::{self, Connected};
 use super::error::UdpClientError;
-use super::options::UdpClientOptions;
-use super::{MAX_KEPT_SEND_CAPACITY, RECV_BUFFER_SIZE, lock};
+use super::lock;
+use crate::adopt::IntoSocket;
 use crate::protocol::DatagramProtocol;
+use crate::received_packets::{self, AsyncIteration};
 use crate::socket::SocketProxy;
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 use futures_util::Stream;
 use std::fmt;
-use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Mutex;
-use std::task::{Context, Poll, ready};
+use std::task::{Context, Poll};
 use std::time::Duration;
 use tokio::io::{Interest, Ready};
 use tokio::net::{ToSocketAddrs, UdpSocket};
-use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 /// A UDP client for tokio: a connected socket and a protocol object.
 ///
-/// The async twin of [`UdpClient`](super::UdpClient): same options, same errors, same
+/// The async twin of [`UdpClient`](super::UdpClient): same configuration, same errors, same
 /// rules. Methods take `&self` and need no external lock: share the client between
 /// tasks with an [`Arc`](std::sync::Arc).
 ///
@@ -67,23 +68,19 @@ use tokio_util::sync::CancellationToken;
 ///    └──────────drop (closes)──────────▶ socket released
 /// ```
 pub struct AsyncUdpClient<P: DatagramProtocol> {
-    protocol: P,
+    codec: Codec<P>,
     socket: UdpSocket,
-    local_address: SocketAddr,
-    remote_address: SocketAddr,
+    local_addr: SocketAddr,
+    peer_addr: SocketAddr,
     closed: CancellationToken,
     /// Held (synchronously, never across an `.await`) around each `send(2)` and by the
-    /// socket proxy. Lock order: `send_lock`, then `send_buffer`.
+    /// socket proxy.
     send_lock: Mutex<()>,
-    send_buffer: Mutex<BytesMut>,
-    /// Held around one non-blocking `recv(2)` and the parsing of its datagram.
-    recv_buffer: Mutex<Box<[u8]>>,
-    span: tracing::Span,
 }
 
 impl<P: DatagramProtocol> AsyncUdpClient<P> {
     /// Connects to `address` (a `(host, port)` pair, a `"host:port"` string, a
-    /// [`SocketAddr`]…) with the default [options](UdpClientOptions).
+    /// [`SocketAddr`]…) with the default [configuration](UdpClientConfig).
     ///
     /// The name is resolved with [`tokio::net::lookup_host`]; each address is tried in
     /// turn, IPv4 and IPv6, and the first socket that connects is kept.
@@ -99,7 +96,7 @@ impl<P: DatagramProtocol> AsyncUdpClient<P> {
     /// let peer = std::net::UdpSocket::bind("127.0.0.1:0")?;
     /// let port = peer.local_addr()?.port();
     /// let client = AsyncUdpClient::connect(("127.0.0.1", port), easynet::protocol::Raw).await?;
-    /// assert_eq!(client.remote_address()?, peer.local_addr()?);
+    /// assert_eq!(client.peer_addr()?, peer.local_addr()?);
     /// # Ok(())
     /// # }
     /// ```
@@ -107,32 +104,32 @@ impl<P: DatagramProtocol> AsyncUdpClient<P> {
         address: A,
         protocol: P,
     ) -> Result<Self, UdpClientError> {
-        Self::connect_with_options(address, protocol, &UdpClientOptions::default()).await
+        Self::connect_with_config(address, protocol, UdpClientConfig::default()).await
     }
 
-    /// Connects to `address` with `options` (local address, family, reuse-port, buffer
+    /// Connects to `address` with `config` (local address, family, reuse-port, buffer
     /// sizes). Cancel safe, like [`connect`](Self::connect).
     ///
     /// ```
-    /// use easynet::udp::client::{AddressFamily, AsyncUdpClient, UdpClientOptions};
+    /// use easynet::udp::client::{AddressFamily, AsyncUdpClient, UdpClientConfig};
     ///
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// let peer = std::net::UdpSocket::bind("[::1]:0")?;
-    /// let options = UdpClientOptions::new().family(AddressFamily::Ipv6);
+    /// let config = UdpClientConfig::new().family(AddressFamily::Ipv6);
     /// let client =
-    ///     AsyncUdpClient::connect_with_options(peer.local_addr()?, easynet::protocol::Raw, &options).await?;
-    /// assert!(client.local_address()?.is_ipv6());
+    ///     AsyncUdpClient::connect_with_config(peer.local_addr()?, easynet::protocol::Raw, config).await?;
+    /// assert!(client.local_addr()?.is_ipv6());
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn connect_with_options<A: ToSocketAddrs>(
+    pub async fn connect_with_config<A: ToSocketAddrs>(
         address: A,
         protocol: P,
-        options: &UdpClientOptions,
+        config: UdpClientConfig,
     ) -> Result<Self, UdpClientError> {
         let addresses = tokio::net::lookup_host(address).await?;
-        Self::new(connect::connect_first(addresses, options)?, protocol)
+        Self::new(connect::connect_first(addresses, &config)?, protocol)
     }
 
     /// Takes ownership of an already connected socket (tokio, std or socket2).
@@ -153,7 +150,7 @@ impl<P: DatagramProtocol> AsyncUdpClient<P> {
     /// let socket = tokio::net::UdpSocket::bind("127.0.0.1:0").await?;
     /// socket.connect(peer.local_addr()?).await?;
     /// let client = AsyncUdpClient::from_socket(socket, easynet::protocol::Raw)?;
-    /// assert_eq!(client.remote_address()?, peer.local_addr()?);
+    /// assert_eq!(client.peer_addr()?, peer.local_addr()?);
     /// # Ok(())
     /// # }
     /// ```
@@ -165,8 +162,8 @@ impl<P: DatagramProtocol> AsyncUdpClient<P> {
     fn new(connected: Connected, protocol: P) -> Result<Self, UdpClientError> {
         let Connected {
             socket,
-            local_address,
-            remote_address,
+            local_addr,
+            peer_addr,
         } = connected;
         if tokio::runtime::Handle::try_current().is_err() {
             return Err(UdpClientError::Io(io::Error::other(
@@ -174,19 +171,15 @@ impl<P: DatagramProtocol> AsyncUdpClient<P> {
             )));
         }
         let socket = UdpSocket::from_std(socket)?;
-        let span =
-            tracing::debug_span!("udp_client", local = %local_address, remote = %remote_address);
+        let span = tracing::debug_span!("udp_client", local = %local_addr, remote = %peer_addr);
         tracing::debug!(parent: &span, "async udp client connected");
         Ok(Self {
-            protocol,
+            codec: Codec::new(protocol, span),
             socket,
-            local_address,
-            remote_address,
+            local_addr,
+            peer_addr,
             closed: CancellationToken::new(),
             send_lock: Mutex::new(()),
-            send_buffer: Mutex::new(BytesMut::new()),
-            recv_buffer: Mutex::new(vec![0; RECV_BUFFER_SIZE].into_boxed_slice()),
-            span,
         })
     }
 
@@ -214,7 +207,7 @@ impl<P: DatagramProtocol> AsyncUdpClient<P> {
     ///
     /// let mut buf = [0; 16];
     /// let (n, from) = peer.recv_from(&mut buf).await?;
-    /// assert_eq!((&buf[..n], from), (&b"ping"[..], client.local_address()?));
+    /// assert_eq!((&buf[..n], from), (&b"ping"[..], client.local_addr()?));
     /// # Ok(())
     /// # }
     /// ```
@@ -240,23 +233,20 @@ impl<P: DatagramProtocol> AsyncUdpClient<P> {
     fn send_now(&self, packet: &P::Sent) -> Result<Option<Bytes>, UdpClientError> {
         self.check_open()?;
         let _send_lock = lock(&self.send_lock);
-        let mut buffer = lock(&self.send_buffer);
-        buffer.clear();
-        self.protocol.encode_datagram(packet, &mut buffer)?;
         // A direct syscall rather than `try_send`: tokio only tries when it has seen the
         // socket writable, which it has not yet right after the client is created.
-        let result = loop {
-            match rustix::net::send(&self.socket, &buffer, rustix::net::SendFlags::empty()) {
-                Ok(_) => break Ok(None),
-                Err(rustix::io::Errno::INTR) => {}
-                Err(rustix::io::Errno::AGAIN) => break Ok(Some(Bytes::copy_from_slice(&buffer))),
-                Err(e) => break Err(UdpClientError::Io(e.into())),
+        self.codec.encode_then(packet, |datagram| {
+            loop {
+                match rustix::net::send(&self.socket, datagram, rustix::net::SendFlags::empty()) {
+                    Ok(_) => return Ok(None),
+                    Err(rustix::io::Errno::INTR) => {}
+                    Err(rustix::io::Errno::AGAIN) => {
+                        return Ok(Some(Bytes::copy_from_slice(datagram)));
+                    }
+                    Err(e) => return Err(UdpClientError::Io(e.into())),
+                }
             }
-        };
-        if buffer.capacity() > MAX_KEPT_SEND_CAPACITY {
-            *buffer = BytesMut::new();
-        }
-        result
+        })
     }
 
     /// Sends through tokio (which clears its readiness on `EAGAIN`, so the next
@@ -300,7 +290,7 @@ impl<P: DatagramProtocol> AsyncUdpClient<P> {
     /// let nothing = tokio::time::timeout(Duration::from_millis(10), client.recv_packet()).await;
     /// assert!(nothing.is_err()); // timed out
     ///
-    /// peer.send_to(b"pong", client.local_address()?).await?;
+    /// peer.send_to(b"pong", client.local_addr()?).await?;
     /// assert_eq!(client.recv_packet().await?, &b"pong"[..]);
     /// # Ok(())
     /// # }
@@ -333,28 +323,8 @@ impl<P: DatagramProtocol> AsyncUdpClient<P> {
         } else {
             Interest::ERROR
         };
-        let mut buffer = lock(&self.recv_buffer);
-        let received = self.socket.try_io(interest, || {
-            rustix::net::recv(
-                &self.socket,
-                &mut buffer[..],
-                rustix::net::RecvFlags::empty(),
-            )
-            .map(|(n, _)| n)
-            .map_err(io::Error::from)
-        });
-        match received {
-            Ok(n) => self.decode(&buffer[..n]).map(Some),
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted
-                ) =>
-            {
-                Ok(None)
-            }
-            Err(e) => Err(UdpClientError::Io(e)),
-        }
+        self.codec
+            .recv_then_decode(|buffer| self.socket.try_io(interest, || recv(&self.socket, buffer)))
     }
 
     /// A datagram that has already arrived, without waiting: one direct `recv(2)`, so
@@ -362,26 +332,15 @@ impl<P: DatagramProtocol> AsyncUdpClient<P> {
     /// [`UdpClientError::Timeout`] if none.
     fn recv_now(&self) -> Result<P::Received, UdpClientError> {
         self.check_open()?;
-        let mut buffer = lock(&self.recv_buffer);
-        loop {
-            match rustix::net::recv(
-                &self.socket,
-                &mut buffer[..],
-                rustix::net::RecvFlags::empty(),
-            ) {
-                Ok((n, _)) => return self.decode(&buffer[..n]),
-                Err(rustix::io::Errno::INTR) => {}
-                Err(rustix::io::Errno::AGAIN) => return Err(UdpClientError::Timeout),
-                Err(e) => return Err(UdpClientError::Io(e.into())),
+        let retrying_interrupted = |buffer: &mut [u8]| loop {
+            match recv(&self.socket, buffer) {
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                result => return result,
             }
-        }
-    }
-
-    fn decode(&self, datagram: &[u8]) -> Result<P::Received, UdpClientError> {
-        self.protocol.decode_datagram(datagram).map_err(|e| {
-            tracing::debug!(parent: &self.span, error = %e, size = datagram.len(), "received a datagram that could not be parsed");
-            UdpClientError::Parse(e)
-        })
+        };
+        self.codec
+            .recv_then_decode(retrying_interrupted)?
+            .ok_or(UdpClientError::Timeout)
     }
 
     /// A stream of the received packets, with one time `budget` for the whole stream.
@@ -411,7 +370,7 @@ impl<P: DatagramProtocol> AsyncUdpClient<P> {
     /// let peer = tokio::net::UdpSocket::bind("127.0.0.1:0").await?;
     /// let client = AsyncUdpClient::connect(peer.local_addr()?, easynet::protocol::Raw).await?;
     /// for word in ["a", "b", "c"] {
-    ///     peer.send_to(word.as_bytes(), client.local_address()?).await?;
+    ///     peer.send_to(word.as_bytes(), client.local_addr()?).await?;
     /// }
     /// let received: Vec<_> = client
     ///     .iter_received_packets(Some(Duration::from_millis(100)))
@@ -426,9 +385,7 @@ impl<P: DatagramProtocol> AsyncUdpClient<P> {
     pub fn iter_received_packets(&self, budget: Option<Duration>) -> ReceivedPacketStream<'_, P> {
         ReceivedPacketStream {
             client: self,
-            budget,
-            in_flight: None,
-            done: false,
+            iteration: AsyncIteration::new(budget),
         }
     }
 
@@ -443,8 +400,8 @@ impl<P: DatagramProtocol> AsyncUdpClient<P> {
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// let peer = tokio::net::UdpSocket::bind("127.0.0.1:0").await?;
     /// let client = AsyncUdpClient::connect(peer.local_addr()?, easynet::protocol::Raw).await?;
-    /// peer.send_to(b"one", client.local_address()?).await?;
-    /// peer.send_to(b"two", client.local_address()?).await?;
+    /// peer.send_to(b"one", client.local_addr()?).await?;
+    /// peer.send_to(b"two", client.local_addr()?).await?;
     /// // Wait until both are queued (loopback delivers in order), then drain them.
     /// let first = client.recv_packet().await?;
     /// let rest: Vec<_> = client.drain_received_packets().collect().await;
@@ -494,13 +451,13 @@ impl<P: DatagramProtocol> AsyncUdpClient<P> {
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// let peer = std::net::UdpSocket::bind("127.0.0.1:0")?;
     /// let client = AsyncUdpClient::connect(peer.local_addr()?, easynet::protocol::Raw).await?;
-    /// assert_ne!(client.local_address()?.port(), 0);
+    /// assert_ne!(client.local_addr()?.port(), 0);
     /// # Ok(())
     /// # }
     /// ```
-    pub fn local_address(&self) -> Result<SocketAddr, UdpClientError> {
+    pub fn local_addr(&self) -> Result<SocketAddr, UdpClientError> {
         self.check_open()?;
-        Ok(self.local_address)
+        Ok(self.local_addr)
     }
 
     /// The remote address the socket is connected to.
@@ -512,13 +469,18 @@ impl<P: DatagramProtocol> AsyncUdpClient<P> {
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// let peer = std::net::UdpSocket::bind("127.0.0.1:0")?;
     /// let client = AsyncUdpClient::connect(peer.local_addr()?, easynet::protocol::Raw).await?;
-    /// assert_eq!(client.remote_address()?, peer.local_addr()?);
+    /// assert_eq!(client.peer_addr()?, peer.local_addr()?);
     /// # Ok(())
     /// # }
     /// ```
-    pub fn remote_address(&self) -> Result<SocketAddr, UdpClientError> {
+    pub fn peer_addr(&self) -> Result<SocketAddr, UdpClientError> {
         self.check_open()?;
-        Ok(self.remote_address)
+        Ok(self.peer_addr)
+    }
+
+    /// The protocol object.
+    pub fn protocol(&self) -> &P {
+        self.codec.protocol()
     }
 
     /// Closes the client: from now on every method returns [`UdpClientError::Closed`],
@@ -548,7 +510,7 @@ impl<P: DatagramProtocol> AsyncUdpClient<P> {
     pub fn close(&self) {
         if !self.closed.is_cancelled() {
             self.closed.cancel();
-            tracing::debug!(parent: &self.span, "async udp client closed");
+            tracing::debug!(parent: &self.codec.span, "async udp client closed");
         }
     }
 
@@ -582,14 +544,12 @@ impl<P: DatagramProtocol> AsyncUdpClient<P> {
 impl<P: DatagramProtocol> fmt::Debug for AsyncUdpClient<P> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("AsyncUdpClient")
-            .field("local_address", &self.local_address)
-            .field("remote_address", &self.remote_address)
+            .field("local_addr", &self.local_addr)
+            .field("peer_addr", &self.peer_addr)
             .field("closed", &self.is_closed())
             .finish_non_exhaustive()
     }
 }
-
-type RecvFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, UdpClientError>> + Send + 'a>>;
 
 /// Stream of received packets, from [`AsyncUdpClient::iter_received_packets`]; see
 /// there for when it ends. It is `Unpin`: call `next()` on it directly.
@@ -610,26 +570,7 @@ type RecvFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, UdpClientError>> 
 #[must_use = "streams do nothing unless polled"]
 pub struct ReceivedPacketStream<'a, P: DatagramProtocol> {
     client: &'a AsyncUdpClient<P>,
-    /// What is left of the time budget; `None` = unlimited.
-    budget: Option<Duration>,
-    /// The receive in progress, and when it started.
-    in_flight: Option<(Instant, RecvFuture<'a, P::Received>)>,
-    done: bool,
-}
-
-/// Starts one receive, bounded by what is left of the budget.
-fn start_recv<P: DatagramProtocol>(
-    client: &AsyncUdpClient<P>,
-    budget: Option<Duration>,
-) -> RecvFuture<'_, P::Received> {
-    match budget {
-        None => Box::pin(client.recv_packet()),
-        Some(budget) => Box::pin(async move {
-            tokio::time::timeout(budget, client.recv_packet())
-                .await
-                .unwrap_or(Err(UdpClientError::Timeout))
-        }),
-    }
+    iteration: AsyncIteration<'a, P::Received, UdpClientError>,
 }
 
 impl<P: DatagramProtocol> Stream for ReceivedPacketStream<'_, P> {
@@ -637,35 +578,9 @@ impl<P: DatagramProtocol> Stream for ReceivedPacketStream<'_, P> {
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = &mut *self;
-        if this.done {
-            return Poll::Ready(None);
-        }
-        let result = if this.budget == Some(Duration::ZERO) {
-            this.client.recv_now()
-        } else {
-            let (client, budget) = (this.client, this.budget);
-            let (started, future) = this
-                .in_flight
-                .get_or_insert_with(|| (Instant::now(), start_recv(client, budget)));
-            let result = ready!(future.as_mut().poll(cx));
-            let elapsed = started.elapsed();
-            this.in_flight = None;
-            if let Some(budget) = &mut this.budget {
-                *budget = budget.saturating_sub(elapsed);
-            }
-            result
-        };
-        Poll::Ready(match result {
-            Ok(packet) => Some(Ok(packet)),
-            Err(e @ UdpClientError::Parse(_)) => Some(Err(e)),
-            Err(UdpClientError::Timeout | UdpClientError::Closed) => {
-                this.done = true;
-                None
-            }
-            Err(e) => {
-                this.done = true;
-                Some(Err(e))
-            }
+        let client = this.client;
+        this.iteration.poll_next(cx, |budget| {
+            received_packets::budgeted(budget, async { client.recv_now() }, client.recv_packet())
         })
     }
 }
@@ -674,8 +589,15 @@ impl<P: DatagramProtocol> fmt::Debug for ReceivedPacketStream<'_, P> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ReceivedPacketStream")
             .field("client", self.client)
-            .field("budget", &self.budget)
-            .field("done", &self.done)
-            .finish_non_exhaustive()
+            .field("iteration", &self.iteration)
+            .finish()
     }
+}
+
+/// One direct, non-blocking `recv(2)` (tokio's own would not try before its reactor has
+/// seen the socket readable).
+fn recv(socket: &UdpSocket, buffer: &mut [u8]) -> io::Result<usize> {
+    rustix::net::recv(socket, buffer, rustix::net::RecvFlags::empty())
+        .map(|(n, _)| n)
+        .map_err(io::Error::from)
 }

@@ -1,13 +1,15 @@
 //! The blocking UDP client, for plain threads.
 
 use super::close_signal::CloseSignal;
-use super::connect::{self, Connected, IntoSocket};
+use super::codec::Codec;
+use super::config::UdpClientConfig;
+use super::connect::{self, Connected};
 use super::error::UdpClientError;
-use super::options::UdpClientOptions;
-use super::{MAX_KEPT_SEND_CAPACITY, RECV_BUFFER_SIZE, lock};
+use super::lock;
+use crate::adopt::IntoSocket;
 use crate::protocol::DatagramProtocol;
+use crate::received_packets::Iteration;
 use crate::socket::SocketProxy;
-use bytes::BytesMut;
 use rustix::event::{PollFd, PollFlags, Timespec};
 use std::fmt;
 use std::io;
@@ -68,24 +70,18 @@ use std::time::{Duration, Instant};
 /// thread may be using is racy: its number can be reused meanwhile). Dropping the
 /// client closes it.
 pub struct UdpClient<P: DatagramProtocol> {
-    protocol: P,
+    codec: Codec<P>,
     socket: UdpSocket,
-    local_address: SocketAddr,
-    remote_address: SocketAddr,
+    local_addr: SocketAddr,
+    peer_addr: SocketAddr,
     close_signal: CloseSignal,
     /// Held while writing to the socket and by the socket proxy.
-    /// Lock order: `send_lock`, then `send_buffer`.
     send_lock: Mutex<()>,
-    send_buffer: Mutex<BytesMut>,
-    /// Held only around a non-blocking `recv(2)` and the parsing of its datagram, never
-    /// while waiting, so that every receiver's timeout is honoured.
-    recv_buffer: Mutex<Box<[u8]>>,
-    span: tracing::Span,
 }
 
 impl<P: DatagramProtocol> UdpClient<P> {
     /// Connects to `address` (a `(host, port)` pair, a `"host:port"` string, a
-    /// [`SocketAddr`]…) with the default [options](UdpClientOptions).
+    /// [`SocketAddr`]…) with the default [configuration](UdpClientConfig).
     ///
     /// The name is resolved with [`ToSocketAddrs`]; each address is tried in turn, IPv4
     /// and IPv6, and the first socket that connects is kept. UDP has no handshake:
@@ -97,31 +93,31 @@ impl<P: DatagramProtocol> UdpClient<P> {
     /// let peer = std::net::UdpSocket::bind("127.0.0.1:0")?;
     /// let port = peer.local_addr()?.port();
     /// let client = UdpClient::connect(("127.0.0.1", port), easynet::protocol::Raw)?;
-    /// assert_eq!(client.remote_address()?, peer.local_addr()?);
+    /// assert_eq!(client.peer_addr()?, peer.local_addr()?);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn connect<A: ToSocketAddrs>(address: A, protocol: P) -> Result<Self, UdpClientError> {
-        Self::connect_with_options(address, protocol, &UdpClientOptions::default())
+        Self::connect_with_config(address, protocol, UdpClientConfig::default())
     }
 
-    /// Connects to `address` with `options` (local address, family, reuse-port, buffer
+    /// Connects to `address` with `config` (local address, family, reuse-port, buffer
     /// sizes).
     ///
     /// ```
-    /// use easynet::udp::client::{UdpClient, UdpClientOptions};
+    /// use easynet::udp::client::{UdpClient, UdpClientConfig};
     ///
     /// let peer = std::net::UdpSocket::bind("[::1]:0")?;
-    /// let options = UdpClientOptions::new().local_address("[::1]:0".parse()?);
-    /// let client = UdpClient::connect_with_options(peer.local_addr()?, easynet::protocol::Raw, &options)?;
-    /// assert!(client.local_address()?.is_ipv6());
+    /// let config = UdpClientConfig::new().local_addr("[::1]:0".parse()?);
+    /// let client = UdpClient::connect_with_config(peer.local_addr()?, easynet::protocol::Raw, config)?;
+    /// assert!(client.local_addr()?.is_ipv6());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn connect_with_options<A: ToSocketAddrs>(
+    pub fn connect_with_config<A: ToSocketAddrs>(
         address: A,
         protocol: P,
-        options: &UdpClientOptions,
+        config: UdpClientConfig,
     ) -> Result<Self, UdpClientError> {
-        let connected = connect::connect_first(address.to_socket_addrs()?, options)?;
+        let connected = connect::connect_first(address.to_socket_addrs()?, &config)?;
         Self::new(connected, protocol)
     }
 
@@ -138,7 +134,7 @@ impl<P: DatagramProtocol> UdpClient<P> {
     /// let socket = std::net::UdpSocket::bind("127.0.0.1:0")?;
     /// socket.connect(peer.local_addr()?)?;
     /// let client = UdpClient::from_socket(socket, easynet::protocol::Raw)?;
-    /// assert_eq!(client.remote_address()?, peer.local_addr()?);
+    /// assert_eq!(client.peer_addr()?, peer.local_addr()?);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn from_socket<S: IntoSocket>(socket: S, protocol: P) -> Result<Self, UdpClientError> {
@@ -148,22 +144,18 @@ impl<P: DatagramProtocol> UdpClient<P> {
     fn new(connected: Connected, protocol: P) -> Result<Self, UdpClientError> {
         let Connected {
             socket,
-            local_address,
-            remote_address,
+            local_addr,
+            peer_addr,
         } = connected;
-        let span =
-            tracing::debug_span!("udp_client", local = %local_address, remote = %remote_address);
+        let span = tracing::debug_span!("udp_client", local = %local_addr, remote = %peer_addr);
         tracing::debug!(parent: &span, "udp client connected");
         Ok(Self {
-            protocol,
+            codec: Codec::new(protocol, span),
             socket,
-            local_address,
-            remote_address,
+            local_addr,
+            peer_addr,
             close_signal: CloseSignal::new()?,
             send_lock: Mutex::new(()),
-            send_buffer: Mutex::new(BytesMut::new()),
-            recv_buffer: Mutex::new(vec![0; RECV_BUFFER_SIZE].into_boxed_slice()),
-            span,
         })
     }
 
@@ -186,32 +178,25 @@ impl<P: DatagramProtocol> UdpClient<P> {
     ///
     /// let mut buf = [0; 16];
     /// let (n, from) = peer.recv_from(&mut buf)?;
-    /// assert_eq!((&buf[..n], from), (&b"ping"[..], client.local_address()?));
+    /// assert_eq!((&buf[..n], from), (&b"ping"[..], client.local_addr()?));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn send_packet(&self, packet: &P::Sent) -> Result<(), UdpClientError> {
         self.check_open()?;
         let _send_lock = lock(&self.send_lock);
-        let mut buffer = lock(&self.send_buffer);
-        buffer.clear();
-        self.protocol.encode_datagram(packet, &mut buffer)?;
-        let result = loop {
-            match self.socket.send(&buffer) {
-                Ok(_) => break Ok(()),
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                    if let Err(e) = self.wait(PollFlags::OUT, None) {
-                        break Err(e);
+        self.codec.encode_then(packet, |datagram| {
+            loop {
+                match self.socket.send(datagram) {
+                    Ok(_) => return Ok(()),
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                        self.wait(PollFlags::OUT, None)?;
+                        self.check_open()?;
                     }
-                    self.check_open()?;
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(e) => return Err(UdpClientError::Io(e)),
                 }
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => break Err(UdpClientError::Io(e)),
             }
-        };
-        if buffer.capacity() > MAX_KEPT_SEND_CAPACITY {
-            *buffer = BytesMut::new();
-        }
-        result
+        })
     }
 
     /// Waits for the next datagram and returns it parsed.
@@ -233,7 +218,7 @@ impl<P: DatagramProtocol> UdpClient<P> {
     /// let client = UdpClient::connect(peer.local_addr()?, easynet::protocol::Raw)?;
     /// assert!(client.recv_packet(Some(Duration::from_millis(10))).unwrap_err().is_timeout());
     ///
-    /// peer.send_to(b"pong", client.local_address()?)?;
+    /// peer.send_to(b"pong", client.local_addr()?)?;
     /// assert_eq!(client.recv_packet(None)?, &b"pong"[..]);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -283,7 +268,7 @@ impl<P: DatagramProtocol> UdpClient<P> {
     /// let peer = std::net::UdpSocket::bind("127.0.0.1:0")?;
     /// let client = UdpClient::connect(peer.local_addr()?, easynet::protocol::Raw)?;
     /// for word in ["a", "b", "c"] {
-    ///     peer.send_to(word.as_bytes(), client.local_address()?)?;
+    ///     peer.send_to(word.as_bytes(), client.local_addr()?)?;
     /// }
     /// let received: Vec<_> = client
     ///     .iter_received_packets(Some(Duration::from_millis(100)))
@@ -295,8 +280,7 @@ impl<P: DatagramProtocol> UdpClient<P> {
     pub fn iter_received_packets(&self, budget: Option<Duration>) -> ReceivedPackets<'_, P> {
         ReceivedPackets {
             client: self,
-            budget,
-            done: false,
+            iteration: Iteration::new(budget),
         }
     }
 
@@ -309,8 +293,8 @@ impl<P: DatagramProtocol> UdpClient<P> {
     ///
     /// let peer = std::net::UdpSocket::bind("127.0.0.1:0")?;
     /// let client = UdpClient::connect(peer.local_addr()?, easynet::protocol::Raw)?;
-    /// peer.send_to(b"one", client.local_address()?)?;
-    /// peer.send_to(b"two", client.local_address()?)?;
+    /// peer.send_to(b"one", client.local_addr()?)?;
+    /// peer.send_to(b"two", client.local_addr()?)?;
     /// // Wait until both are queued (loopback delivers in order), then drain them.
     /// let first = client.recv_packet(Some(Duration::from_secs(5)))?;
     /// let rest: Vec<_> = client.drain_received_packets().collect::<Result<_, _>>()?;
@@ -350,12 +334,12 @@ impl<P: DatagramProtocol> UdpClient<P> {
     ///
     /// let peer = std::net::UdpSocket::bind("127.0.0.1:0")?;
     /// let client = UdpClient::connect(peer.local_addr()?, easynet::protocol::Raw)?;
-    /// assert_ne!(client.local_address()?.port(), 0);
+    /// assert_ne!(client.local_addr()?.port(), 0);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn local_address(&self) -> Result<SocketAddr, UdpClientError> {
+    pub fn local_addr(&self) -> Result<SocketAddr, UdpClientError> {
         self.check_open()?;
-        Ok(self.local_address)
+        Ok(self.local_addr)
     }
 
     /// The remote address the socket is connected to.
@@ -365,12 +349,17 @@ impl<P: DatagramProtocol> UdpClient<P> {
     ///
     /// let peer = std::net::UdpSocket::bind("127.0.0.1:0")?;
     /// let client = UdpClient::connect(peer.local_addr()?, easynet::protocol::Raw)?;
-    /// assert_eq!(client.remote_address()?, peer.local_addr()?);
+    /// assert_eq!(client.peer_addr()?, peer.local_addr()?);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn remote_address(&self) -> Result<SocketAddr, UdpClientError> {
+    pub fn peer_addr(&self) -> Result<SocketAddr, UdpClientError> {
         self.check_open()?;
-        Ok(self.remote_address)
+        Ok(self.peer_addr)
+    }
+
+    /// The protocol object.
+    pub fn protocol(&self) -> &P {
+        self.codec.protocol()
     }
 
     /// Closes the client: from now on every method returns [`UdpClientError::Closed`],
@@ -395,7 +384,7 @@ impl<P: DatagramProtocol> UdpClient<P> {
     /// ```
     pub fn close(&self) {
         if self.close_signal.close() {
-            tracing::debug!(parent: &self.span, "udp client closed");
+            tracing::debug!(parent: &self.codec.span, "udp client closed");
         }
     }
 
@@ -425,25 +414,8 @@ impl<P: DatagramProtocol> UdpClient<P> {
 
     /// One non-blocking `recv(2)`: `Ok(None)` if nothing is queued.
     fn try_recv(&self) -> Result<Option<P::Received>, UdpClientError> {
-        let mut buffer = lock(&self.recv_buffer);
-        match self.socket.recv(&mut buffer) {
-            Ok(n) => match self.protocol.decode_datagram(&buffer[..n]) {
-                Ok(packet) => Ok(Some(packet)),
-                Err(e) => {
-                    tracing::debug!(parent: &self.span, error = %e, size = n, "received a datagram that could not be parsed");
-                    Err(UdpClientError::Parse(e))
-                }
-            },
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted
-                ) =>
-            {
-                Ok(None)
-            }
-            Err(e) => Err(UdpClientError::Io(e)),
-        }
+        self.codec
+            .recv_then_decode(|buffer| self.socket.recv(buffer))
     }
 
     /// Waits until the socket is ready for `events`, the client is closed, or the
@@ -468,8 +440,8 @@ impl<P: DatagramProtocol> UdpClient<P> {
 impl<P: DatagramProtocol> fmt::Debug for UdpClient<P> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("UdpClient")
-            .field("local_address", &self.local_address)
-            .field("remote_address", &self.remote_address)
+            .field("local_addr", &self.local_addr)
+            .field("peer_addr", &self.peer_addr)
             .field("closed", &self.is_closed())
             .finish_non_exhaustive()
     }
@@ -489,35 +461,15 @@ impl<P: DatagramProtocol> fmt::Debug for UdpClient<P> {
 #[must_use = "iterators are lazy and do nothing unless consumed"]
 pub struct ReceivedPackets<'a, P: DatagramProtocol> {
     client: &'a UdpClient<P>,
-    /// What is left of the time budget; `None` = unlimited.
-    budget: Option<Duration>,
-    done: bool,
+    iteration: Iteration,
 }
 
 impl<P: DatagramProtocol> Iterator for ReceivedPackets<'_, P> {
     type Item = Result<P::Received, UdpClientError>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        if self.done {
-            return None;
-        }
-        let started = Instant::now();
-        let result = self.client.recv_packet(self.budget);
-        if let Some(budget) = &mut self.budget {
-            *budget = budget.saturating_sub(started.elapsed());
-        }
-        match result {
-            Ok(packet) => Some(Ok(packet)),
-            Err(e @ UdpClientError::Parse(_)) => Some(Err(e)),
-            Err(UdpClientError::Timeout | UdpClientError::Closed) => {
-                self.done = true;
-                None
-            }
-            Err(e) => {
-                self.done = true;
-                Some(Err(e))
-            }
-        }
+        self.iteration
+            .next_blocking(|timeout| self.client.recv_packet(timeout))
     }
 }
 
@@ -527,8 +479,7 @@ impl<P: DatagramProtocol> fmt::Debug for ReceivedPackets<'_, P> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ReceivedPackets")
             .field("client", self.client)
-            .field("budget", &self.budget)
-            .field("done", &self.done)
+            .field("iteration", &self.iteration)
             .finish()
     }
 }

@@ -1,7 +1,7 @@
 //! Errors of the UDP clients.
 
+use crate::adopt::{InvalidSocketKind, Refused};
 use crate::protocol::{ParseError, SerializeError};
-use std::fmt;
 use std::io;
 
 /// What a UDP client operation failed with.
@@ -30,11 +30,11 @@ pub enum UdpClientError {
     #[error("the client is closed")]
     Closed,
     /// No datagram arrived within the timeout.
-    #[error("timed out waiting for a datagram")]
+    #[error("timed out waiting for a packet")]
     Timeout,
     /// A datagram arrived but the protocol could not parse it. The datagram is consumed;
     /// the [`ParseError`] carries (a bounded copy of) its bytes.
-    #[error("received a datagram that could not be parsed")]
+    #[error("received a packet that could not be parsed")]
     Parse(#[source] ParseError),
     /// The protocol could not serialize the packet to send; nothing was sent.
     #[error("cannot serialize the packet to send")]
@@ -114,35 +114,25 @@ impl From<SerializeError> for UdpClientError {
     }
 }
 
-/// Why a socket given to `from_socket` was refused.
-///
-/// ```
-/// use easynet::udp::client::{InvalidSocketKind, UdpClient, UdpClientError};
-///
-/// let unconnected = std::net::UdpSocket::bind("127.0.0.1:0")?;
-/// match UdpClient::from_socket(unconnected, easynet::protocol::Raw) {
-///     Err(UdpClientError::InvalidSocket(InvalidSocketKind::NotConnected)) => {}
-///     other => panic!("unexpected: {other:?}"),
-/// }
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum InvalidSocketKind {
-    /// Not a `SOCK_DGRAM` socket (a TCP socket, for instance).
-    NotDatagram,
-    /// Not an `AF_INET` or `AF_INET6` socket (a Unix datagram socket, for instance).
-    NotInet,
-    /// Not connected: it has no peer address (`connect(2)` was never called).
-    NotConnected,
+impl From<Refused> for UdpClientError {
+    fn from(refused: Refused) -> Self {
+        match refused {
+            Refused::Invalid(kind) => Self::InvalidSocket(kind),
+            Refused::Io(e) => Self::Io(e),
+        }
+    }
 }
 
-impl fmt::Display for InvalidSocketKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Self::NotDatagram => "not a datagram (SOCK_DGRAM) socket",
-            Self::NotInet => "not an IPv4 or IPv6 (AF_INET/AF_INET6) socket",
-            Self::NotConnected => "the socket is not connected",
-        })
+impl crate::received_packets::ClientError for UdpClientError {
+    fn timeout() -> Self {
+        Self::Timeout
+    }
+
+    fn ends_iteration(&self) -> bool {
+        self.is_timeout() || self.is_closed()
+    }
+
+    fn is_recoverable(&self) -> bool {
+        self.parse_error().is_some()
     }
 }

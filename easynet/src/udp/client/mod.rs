@@ -32,15 +32,16 @@
 mod asynchronous;
 mod blocking;
 mod close_signal;
+mod codec;
+mod config;
 mod connect;
 mod error;
-mod options;
 
+pub use crate::adopt::{IntoSocket, InvalidSocketKind};
 pub use asynchronous::{AsyncUdpClient, ReceivedPacketStream};
 pub use blocking::{ReceivedPackets, UdpClient};
-pub use connect::IntoSocket;
-pub use error::{InvalidSocketKind, UdpClientError};
-pub use options::{AddressFamily, UdpClientOptions};
+pub use config::{AddressFamily, UdpClientConfig};
+pub use error::UdpClientError;
 
 use std::sync::{Mutex, MutexGuard, PoisonError};
 

@@ -33,7 +33,11 @@ pub struct UdpServerConfig {
     /// Default: `65_535`.
     pub max_datagram_size: usize,
     /// How long shutdown waits for conversations to end after their `recv!()` gave
-    /// `ServerClosing`, before aborting them. Default: 5 seconds.
+    /// `ServerClosing`, before aborting them; then, once they are gone, how long it
+    /// waits for the background tasks of `service_init` after cancelling their shutdown
+    /// token, before aborting them too. So `serve_forever` returns at most about twice
+    /// this after a shutdown, whatever the handler does (short of blocking a thread).
+    /// Default: 5 seconds.
     pub shutdown_grace: Duration,
 }
 

@@ -5,6 +5,9 @@ use std::any::{Any, TypeId};
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::net::SocketAddr;
+use std::sync::{PoisonError, RwLock};
+
+use crate::handler::ClientDefaults;
 
 tokio::task_local! {
     static CLIENT: ClientContext;
@@ -18,6 +21,10 @@ type Values = HashMap<TypeId, Box<dyn Any + Send>>;
 /// as long as the client's entry in the server: across consecutive conversations of a
 /// client whose datagrams were queued, and dropped when the client has no conversation
 /// left. Values are typed: one value per type, like `http::Extensions`.
+///
+/// A new client's context starts with a copy of each value set in `service_init` with
+/// [`ServiceContext::insert_client_default`](crate::handler::ServiceContext::insert_client_default)
+/// (the seeds' "context set in `service_init()` is copied to subsequent client tasks").
 ///
 /// ```
 /// use easynet::udp::server::ClientContext;
@@ -33,10 +40,13 @@ pub struct ClientContext {
 }
 
 impl ClientContext {
-    pub(crate) fn new(remote_addr: SocketAddr) -> Self {
+    /// A new client's context: a copy of each of `defaults` (set in `service_init`).
+    pub(crate) fn new(remote_addr: SocketAddr, defaults: &RwLock<ClientDefaults>) -> Self {
+        let defaults = defaults.read().unwrap_or_else(PoisonError::into_inner);
+        let values = (!defaults.is_empty()).then(|| Box::new(defaults.copies().collect()));
         Self {
             remote_addr,
-            values: RefCell::new(None),
+            values: RefCell::new(values),
         }
     }
 

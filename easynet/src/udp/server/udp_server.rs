@@ -201,6 +201,7 @@ impl UdpServerBuilder {
                 table: ClientTable::default(),
                 config: self.config,
                 counters: Counters::default(),
+                client_defaults: Default::default(),
             }),
             handler: Arc::new(handler),
             shutdown: CancellationToken::new(),
@@ -329,14 +330,19 @@ where
             return Err(io::Error::other("the server is already serving"));
         }
         let _serving = ResetOnDrop(&self.serving, &self.shared.table);
-        let service_tracker = TaskTracker::new();
         let service_token = CancellationToken::new();
         // Also tells the service tasks to stop if this future is dropped.
         let _stop_service = service_token.clone().drop_guard();
-        let mut service = ServiceContext::new(service_tracker.clone(), service_token.clone());
+        let mut service = ServiceContext::new(TaskTracker::new(), service_token);
         let init = self.handler.service_init(&mut service).await;
         let result = match init {
             Ok(()) => {
+                *self
+                    .shared
+                    .client_defaults
+                    .write()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner) =
+                    service.take_client_defaults();
                 let conversations = TaskTracker::new();
                 let result =
                     receive_loop(&self.shared, &self.handler, &conversations, &self.shutdown).await;
@@ -362,9 +368,8 @@ where
                 Err(io::Error::other(e))
             }
         };
-        service_token.cancel();
-        service_tracker.close();
-        service_tracker.wait().await;
+        // Same policy as conversations: told to stop, awaited up to the grace, aborted.
+        service.stop_tasks(self.shared.config.shutdown_grace).await;
         tracing::debug!(local_addr = %self.shared.local_addr, "server stopped");
         result
     }
@@ -548,6 +553,7 @@ where
     H: RequestHandler<Client = DatagramClient<P>>,
 {
     let span = tracing::info_span!("udp_conversation", client = %addr);
+    let context = ClientContext::new(addr, &shared.client_defaults);
     let conversations = async move {
         // `shared` and `slot` are moved into the client objects, not cloned: every
         // byte of this future is paid by every idle client.
@@ -575,9 +581,7 @@ where
             }
         }
     };
-    ClientContext::new(addr)
-        .scope(conversations)
-        .instrument(span)
+    context.scope(conversations).instrument(span)
 }
 
 fn report(

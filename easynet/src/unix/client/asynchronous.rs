@@ -1,20 +1,25 @@
 //! The tokio Unix stream client.
 
-use super::blocking::std_addr_to_address;
-use super::{UnixClientConfig, UnixClientError, check_connected_stream, connect_blocking};
+use super::{
+    IntoSocket, UnixClientConfig, UnixClientError, adopt, buffered_packet, connect_blocking,
+    prepare, to_address,
+};
 use crate::protocol::StreamProtocol;
+use crate::received_packets::{self, AsyncIteration};
 use crate::socket::SocketProxy;
 use crate::unix::UnixSocketAddress;
 use crate::unix::ancillary::{
     Credentials, ReceivedAncillary, SocketAncillary, peer_credentials, send_with_ancillary,
 };
-use crate::unix::framed::{Buffered, FramedReader};
+use crate::unix::framed::FramedReader;
 use bytes::BytesMut;
 use futures_util::Stream;
 use std::fmt;
 use std::io;
 use std::os::fd::{AsFd, OwnedFd};
+use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::task::{Context, Poll};
 use std::time::Duration;
 use tokio::io::Interest;
 use tokio::net::UnixStream;
@@ -100,28 +105,37 @@ impl<P: StreamProtocol> AsyncUnixStreamClient<P> {
         Self::from_owned(OwnedFd::from(socket), protocol, config)
     }
 
-    /// Adopts an already connected socket (std or socket2 stream, any owned descriptor;
-    /// for a tokio stream use [`from_tokio`](Self::from_tokio)). It must be a connected
-    /// `AF_UNIX`/`SOCK_STREAM` socket, or [`UnixClientError::InvalidSocket`] is returned.
-    /// The client owns it from now on. Must be called inside a tokio runtime.
-    pub fn from_socket(
-        socket: impl Into<OwnedFd>,
-        protocol: P,
-        config: UnixClientConfig,
-    ) -> Result<Self, UnixClientError> {
-        let fd = socket.into();
-        check_connected_stream(&fd)?;
-        Self::from_owned(fd, protocol, config)
+    /// Takes ownership of an already connected socket (tokio, std or socket2 stream, or
+    /// an owned descriptor), with the default [configuration](UnixClientConfig).
+    ///
+    /// It must be a connected `AF_UNIX`/`SOCK_STREAM` socket, else
+    /// [`UnixClientError::InvalidSocket`] says what is wrong (and the socket is closed).
+    /// Must be called within a tokio runtime (else an [`Io`](UnixClientError::Io)
+    /// error); the socket is registered with that runtime.
+    ///
+    /// ```
+    /// use easynet::unix::AsyncUnixStreamClient;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let (socket, _peer) = tokio::net::UnixStream::pair()?;
+    /// let client = AsyncUnixStreamClient::from_socket(socket, easynet::protocol::Line::new())?;
+    /// assert_eq!(client.peer_addr()?, None); // a socket pair is unnamed
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn from_socket<S: IntoSocket>(socket: S, protocol: P) -> Result<Self, UnixClientError> {
+        Self::from_socket_with_config(socket, protocol, UnixClientConfig::default())
     }
 
-    /// Adopts a connected tokio [`UnixStream`].
-    pub fn from_tokio(
-        socket: UnixStream,
+    /// Like [`from_socket`](Self::from_socket), with `config` (buffer sizes,
+    /// credentials; the connect timeout does not apply).
+    pub fn from_socket_with_config<S: IntoSocket>(
+        socket: S,
         protocol: P,
         config: UnixClientConfig,
     ) -> Result<Self, UnixClientError> {
-        let std = socket.into_std().map_err(UnixClientError::Io)?;
-        Self::from_socket(std, protocol, config)
+        Self::from_owned(adopt(socket)?, protocol, config)
     }
 
     fn from_owned(
@@ -129,21 +143,15 @@ impl<P: StreamProtocol> AsyncUnixStreamClient<P> {
         protocol: P,
         config: UnixClientConfig,
     ) -> Result<Self, UnixClientError> {
-        let std = std::os::unix::net::UnixStream::from(fd);
-        std.set_nonblocking(true).map_err(UnixClientError::Io)?;
-        if config.receive_credentials {
-            rustix::net::sockopt::set_socket_passcred(&std, true)
-                .map_err(|e| UnixClientError::Io(e.into()))?;
+        if tokio::runtime::Handle::try_current().is_err() {
+            return Err(UnixClientError::Io(io::Error::other(
+                "an async Unix stream client must be created within a tokio runtime",
+            )));
         }
-        let socket = UnixStream::from_std(std).map_err(UnixClientError::Io)?;
-        let reader = FramedReader::new(
-            protocol.decoder(),
-            config.max_recv_size,
-            config.ancillary_buffer_size,
-        );
+        let (socket, reader) = prepare(fd, &protocol, &config)?;
         Ok(Self {
             protocol,
-            socket,
+            socket: UnixStream::from_std(socket)?,
             send_lock: Mutex::new(()),
             recv: Mutex::new(reader),
             closed: CancellationToken::new(),
@@ -216,8 +224,16 @@ impl<P: StreamProtocol> AsyncUnixStreamClient<P> {
     /// Cancel safety: cancel safe. If the future is dropped before it completes, no
     /// byte is lost: what was read stays buffered for the next call.
     pub async fn recv_packet(&self) -> Result<P::Received, UnixClientError> {
+        self.recv_discarding_ancillary(false).await
+    }
+
+    /// A receive that discards the ancillary data; `buffered_only` as for `recv_locked`.
+    async fn recv_discarding_ancillary(
+        &self,
+        buffered_only: bool,
+    ) -> Result<P::Received, UnixClientError> {
         let mut reader = self.recv.lock().await;
-        let result = self.recv_locked(&mut reader, false).await;
+        let result = self.recv_locked(&mut reader, buffered_only).await;
         drop(reader.take_ancillary());
         result
     }
@@ -243,11 +259,8 @@ impl<P: StreamProtocol> AsyncUnixStreamClient<P> {
             if self.closed.is_cancelled() {
                 return Err(UnixClientError::Closed);
             }
-            match reader.poll_buffered() {
-                Buffered::Packet(p) => return Ok(p),
-                Buffered::Error(e) => return Err(UnixClientError::Parse(e)),
-                Buffered::Eof => return Err(UnixClientError::Eof),
-                Buffered::NeedMore => {}
+            if let Some(result) = buffered_packet(reader) {
+                return result;
             }
             if buffered_only {
                 // Zero timeout: one real read attempt, whatever tokio believes about
@@ -290,42 +303,57 @@ impl<P: StreamProtocol> AsyncUnixStreamClient<P> {
         }
     }
 
-    /// A stream of received packets for at most `timeout` in total (one budget;
-    /// `Duration::ZERO` yields only what has already arrived). Parse errors are yielded
-    /// and the stream goes on; it ends at the timeout or after any other error.
+    /// A stream of the received packets, with one time `budget` for the whole stream.
     ///
-    /// Cancel safety: dropping the stream between items loses nothing.
-    pub fn iter_received_packets(
-        &self,
-        timeout: Duration,
-    ) -> impl Stream<Item = Result<P::Received, UnixClientError>> + '_ {
-        let deadline = tokio::time::Instant::now() + timeout;
-        futures_util::stream::unfold(false, move |done| async move {
-            if done {
-                return None;
-            }
-            let result = {
-                let mut reader = self.recv.lock().await;
-                let r = if timeout.is_zero() {
-                    self.recv_locked(&mut reader, true).await
-                } else {
-                    match tokio::time::timeout_at(deadline, self.recv_locked(&mut reader, false))
-                        .await
-                    {
-                        Ok(r) => r,
-                        Err(_) => Err(UnixClientError::Timeout),
-                    }
-                };
-                drop(reader.take_ancillary());
-                r
-            };
-            match result {
-                Ok(p) => Some((Ok(p), false)),
-                Err(UnixClientError::Parse(e)) => Some((Err(UnixClientError::Parse(e)), false)),
-                Err(UnixClientError::Timeout) => None,
-                Err(e) => Some((Err(e), true)),
-            }
-        })
+    /// * `Some(Duration::ZERO)` (easynetwork's default, also [`drain_received_packets`])
+    ///   yields the packets already received or buffered, without waiting.
+    /// * `Some(d)`: waiting inside `next().await` spends the budget; when it is spent,
+    ///   the stream ends. Time spent by the caller between two items is not counted.
+    /// * `None`: no time limit.
+    ///
+    /// Items are `Ok(packet)`, or `Err(`[`UnixClientError::Parse`]`)` for a frame that did
+    /// not parse (yielded, not swallowed; the stream goes on). The stream ends when the
+    /// budget is spent or the client is closed; on any other error (end of stream, socket
+    /// error) it yields that error and then ends. Ancillary data is discarded, as by
+    /// [`recv_packet`](Self::recv_packet).
+    ///
+    /// Cancel safety: dropping a pending `next()` loses no packet (what was read stays
+    /// buffered).
+    ///
+    /// [`drain_received_packets`]: Self::drain_received_packets
+    ///
+    /// ```
+    /// use easynet::unix::AsyncUnixStreamClient;
+    /// use futures_util::StreamExt;
+    /// use std::time::Duration;
+    /// use tokio::io::AsyncWriteExt;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let (socket, mut peer) = tokio::net::UnixStream::pair()?;
+    /// let client = AsyncUnixStreamClient::from_socket(socket, easynet::protocol::Line::new())?;
+    /// peer.write_all(b"a\nb\nc\n").await?;
+    /// let received: Vec<_> = client
+    ///     .iter_received_packets(Some(Duration::from_secs(5)))
+    ///     .take(3)
+    ///     .collect()
+    ///     .await;
+    /// let received: Vec<_> = received.into_iter().collect::<Result<_, _>>()?;
+    /// assert_eq!(received, ["a", "b", "c"]);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn iter_received_packets(&self, budget: Option<Duration>) -> ReceivedPacketStream<'_, P> {
+        ReceivedPacketStream {
+            client: self,
+            iteration: AsyncIteration::new(budget),
+        }
+    }
+
+    /// The packets already received or buffered, parsed: `iter_received_packets` with a
+    /// zero budget.
+    pub fn drain_received_packets(&self) -> ReceivedPacketStream<'_, P> {
+        self.iter_received_packets(Some(Duration::ZERO))
     }
 
     /// Waits for pending sends to finish, then shuts down the write side (the peer reads
@@ -348,16 +376,27 @@ impl<P: StreamProtocol> AsyncUnixStreamClient<P> {
         peer_credentials(&self.socket).map_err(UnixClientError::Io)
     }
 
-    /// The peer's address, if it is named.
-    pub fn peer_address(&self) -> Result<Option<UnixSocketAddress>, UnixClientError> {
-        let addr = self.socket.peer_addr().map_err(UnixClientError::Io)?;
-        let std: std::os::unix::net::SocketAddr = addr.into();
-        Ok(std_addr_to_address(&std))
+    /// The local address of the socket (`None` for an unnamed socket, which is what a
+    /// connecting client usually has).
+    pub fn local_addr(&self) -> Result<Option<UnixSocketAddress>, UnixClientError> {
+        self.check_open()?;
+        Ok(to_address(&self.socket.local_addr()?.into()))
     }
 
-    /// The socket, for low-level operations.
-    pub fn socket(&self) -> SocketProxy<'_> {
-        SocketProxy::new(&self.socket)
+    /// The peer's address: the server's socket path or abstract name (`None` for an
+    /// unnamed peer).
+    pub fn peer_addr(&self) -> Result<Option<UnixSocketAddress>, UnixClientError> {
+        self.check_open()?;
+        Ok(to_address(&self.socket.peer_addr()?.into()))
+    }
+
+    /// A proxy for low-level socket operations (`setsockopt` and friends, through
+    /// [`socket2::Socket`]). Unlike the blocking client's, it does not hold the send lock
+    /// (an async lock cannot be held by a synchronous proxy): do not change options that
+    /// matter to a send in progress.
+    pub fn socket(&self) -> Result<SocketProxy<'_>, UnixClientError> {
+        self.check_open()?;
+        Ok(SocketProxy::new(&self.socket))
     }
 
     /// The protocol object.
@@ -378,5 +417,46 @@ impl<P: StreamProtocol> AsyncUnixStreamClient<P> {
     /// `true` once [`close`](Self::close) was called.
     pub fn is_closed(&self) -> bool {
         self.closed.is_cancelled()
+    }
+
+    fn check_open(&self) -> Result<(), UnixClientError> {
+        if self.is_closed() {
+            Err(UnixClientError::Closed)
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// Stream of received packets, from [`AsyncUnixStreamClient::iter_received_packets`];
+/// see there for when it ends. It is `Unpin`: call `next()` on it directly.
+#[must_use = "streams do nothing unless polled"]
+pub struct ReceivedPacketStream<'a, P: StreamProtocol> {
+    client: &'a AsyncUnixStreamClient<P>,
+    iteration: AsyncIteration<'a, P::Received, UnixClientError>,
+}
+
+impl<P: StreamProtocol> Stream for ReceivedPacketStream<'_, P> {
+    type Item = Result<P::Received, UnixClientError>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = &mut *self;
+        let client = this.client;
+        this.iteration.poll_next(cx, |budget| {
+            received_packets::budgeted(
+                budget,
+                client.recv_discarding_ancillary(true),
+                client.recv_discarding_ancillary(false),
+            )
+        })
+    }
+}
+
+impl<P: StreamProtocol> fmt::Debug for ReceivedPacketStream<'_, P> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ReceivedPacketStream")
+            .field("client", self.client)
+            .field("iteration", &self.iteration)
+            .finish()
     }
 }

@@ -1,17 +1,22 @@
 //! The blocking Unix stream client.
 
-use super::{UnixClientConfig, UnixClientError, check_connected_stream, connect_blocking};
+use super::{
+    IntoSocket, UnixClientConfig, UnixClientError, adopt, buffered_packet, connect_blocking,
+    prepare, to_address,
+};
 use crate::protocol::StreamProtocol;
+use crate::received_packets::Iteration;
 use crate::socket::SocketProxy;
 use crate::unix::UnixSocketAddress;
 use crate::unix::ancillary::{
     Credentials, ReceivedAncillary, SocketAncillary, peer_credentials, send_with_ancillary,
 };
-use crate::unix::framed::{Buffered, FramedReader};
+use crate::unix::framed::FramedReader;
 use bytes::BytesMut;
 use rustix::event::{PollFd, PollFlags};
 use std::fmt;
 use std::io;
+use std::iter::FusedIterator;
 use std::os::fd::{AsFd, OwnedFd};
 use std::os::unix::net::UnixStream;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -90,18 +95,33 @@ impl<P: StreamProtocol> UnixStreamClient<P> {
         Self::from_owned(OwnedFd::from(socket), protocol, config)
     }
 
-    /// Adopts an already connected socket ([`std::os::unix::net::UnixStream`],
-    /// [`socket2::Socket`], or any owned descriptor). It must be a connected
-    /// `AF_UNIX`/`SOCK_STREAM` socket, or [`UnixClientError::InvalidSocket`] is returned
-    /// (and the socket closed). The client owns it from now on.
-    pub fn from_socket(
-        socket: impl Into<OwnedFd>,
+    /// Takes ownership of an already connected socket (std, tokio or socket2 stream, or
+    /// an owned descriptor), with the default [configuration](UnixClientConfig).
+    ///
+    /// It must be a connected `AF_UNIX`/`SOCK_STREAM` socket, else
+    /// [`UnixClientError::InvalidSocket`] says what is wrong (and the socket is closed).
+    /// The client makes it non-blocking.
+    ///
+    /// ```
+    /// use easynet::unix::UnixStreamClient;
+    ///
+    /// let (socket, _peer) = std::os::unix::net::UnixStream::pair()?;
+    /// let client = UnixStreamClient::from_socket(socket, easynet::protocol::Line::new())?;
+    /// assert_eq!(client.peer_addr()?, None); // a socket pair is unnamed
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn from_socket<S: IntoSocket>(socket: S, protocol: P) -> Result<Self, UnixClientError> {
+        Self::from_socket_with_config(socket, protocol, UnixClientConfig::default())
+    }
+
+    /// Like [`from_socket`](Self::from_socket), with `config` (buffer sizes,
+    /// credentials; the connect timeout does not apply).
+    pub fn from_socket_with_config<S: IntoSocket>(
+        socket: S,
         protocol: P,
         config: UnixClientConfig,
     ) -> Result<Self, UnixClientError> {
-        let fd = socket.into();
-        check_connected_stream(&fd)?;
-        Self::from_owned(fd, protocol, config)
+        Self::from_owned(adopt(socket)?, protocol, config)
     }
 
     fn from_owned(
@@ -109,17 +129,7 @@ impl<P: StreamProtocol> UnixStreamClient<P> {
         protocol: P,
         config: UnixClientConfig,
     ) -> Result<Self, UnixClientError> {
-        let socket = UnixStream::from(fd);
-        socket.set_nonblocking(true).map_err(UnixClientError::Io)?;
-        if config.receive_credentials {
-            rustix::net::sockopt::set_socket_passcred(&socket, true)
-                .map_err(|e| UnixClientError::Io(e.into()))?;
-        }
-        let reader = FramedReader::new(
-            protocol.decoder(),
-            config.max_recv_size,
-            config.ancillary_buffer_size,
-        );
+        let (socket, reader) = prepare(fd, &protocol, &config)?;
         Ok(Self {
             protocol,
             socket,
@@ -219,7 +229,7 @@ impl<P: StreamProtocol> UnixStreamClient<P> {
     /// are closed); use [`recv_packet_with_ancillary`](Self::recv_packet_with_ancillary)
     /// to get it.
     pub fn recv_packet(&self, timeout: Option<Duration>) -> Result<P::Received, UnixClientError> {
-        let deadline = timeout.map(|t| Instant::now() + t);
+        let deadline = deadline(timeout);
         let mut reader = lock(&self.recv);
         let result = self.recv_locked(&mut reader, deadline);
         drop(reader.take_ancillary());
@@ -236,7 +246,7 @@ impl<P: StreamProtocol> UnixStreamClient<P> {
         &self,
         timeout: Option<Duration>,
     ) -> Result<(P::Received, ReceivedAncillary), UnixClientError> {
-        let deadline = timeout.map(|t| Instant::now() + t);
+        let deadline = deadline(timeout);
         let mut reader = lock(&self.recv);
         let packet = self.recv_locked(&mut reader, deadline)?;
         Ok((packet, reader.take_ancillary()))
@@ -251,11 +261,8 @@ impl<P: StreamProtocol> UnixStreamClient<P> {
             if self.closed.load(Ordering::Acquire) {
                 return Err(UnixClientError::Closed);
             }
-            match reader.poll_buffered() {
-                Buffered::Packet(p) => return Ok(p),
-                Buffered::Error(e) => return Err(UnixClientError::Parse(e)),
-                Buffered::Eof => return Err(UnixClientError::Eof),
-                Buffered::NeedMore => {}
+            if let Some(result) = buffered_packet(reader) {
+                return result;
             }
             match reader.fill(self.socket.as_fd()) {
                 Ok(_) => {}
@@ -276,16 +283,65 @@ impl<P: StreamProtocol> UnixStreamClient<P> {
         }
     }
 
-    /// Iterates over received packets for at most `timeout` in total (one budget for the
-    /// whole iteration; `Duration::ZERO`, the usual value, yields only what has already
-    /// arrived). Parse errors are yielded and iteration goes on; the iteration ends at
-    /// the timeout, or after yielding any other error (end of stream, closed, I/O).
-    pub fn iter_received_packets(&self, timeout: Duration) -> ReceivedPackets<'_, P> {
+    /// Iterates over the received packets, with one time `budget` for the whole
+    /// iteration.
+    ///
+    /// * `Some(Duration::ZERO)` (easynetwork's default, also [`drain_received_packets`])
+    ///   yields the packets already received or buffered, without waiting.
+    /// * `Some(d)`: waiting inside `next()` spends the budget; when it is spent, the
+    ///   iteration ends. Time spent by the caller between two `next()` calls is not
+    ///   counted.
+    /// * `None`: no time limit.
+    ///
+    /// Items are `Ok(packet)`, or `Err(`[`UnixClientError::Parse`]`)` for a frame that did
+    /// not parse (yielded, not swallowed; the iteration goes on). The iteration ends when
+    /// the budget is spent or the client is closed; on any other error (end of stream,
+    /// socket error) it yields that error and then ends. Ancillary data is discarded, as
+    /// by [`recv_packet`](Self::recv_packet).
+    ///
+    /// [`drain_received_packets`]: Self::drain_received_packets
+    ///
+    /// ```
+    /// use easynet::unix::UnixStreamClient;
+    /// use std::io::Write;
+    /// use std::time::Duration;
+    ///
+    /// let (socket, mut peer) = std::os::unix::net::UnixStream::pair()?;
+    /// let client = UnixStreamClient::from_socket(socket, easynet::protocol::Line::new())?;
+    /// peer.write_all(b"a\nb\nc\n")?;
+    /// let received: Vec<_> = client
+    ///     .iter_received_packets(Some(Duration::from_secs(5)))
+    ///     .take(3)
+    ///     .collect::<Result<_, _>>()?;
+    /// assert_eq!(received, ["a", "b", "c"]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn iter_received_packets(&self, budget: Option<Duration>) -> ReceivedPackets<'_, P> {
         ReceivedPackets {
             client: self,
-            deadline: Instant::now() + timeout,
-            done: false,
+            iteration: Iteration::new(budget),
         }
+    }
+
+    /// The packets already received or buffered, parsed: `iter_received_packets` with a
+    /// zero budget.
+    ///
+    /// ```
+    /// use easynet::unix::UnixStreamClient;
+    /// use std::io::Write;
+    /// use std::time::Duration;
+    ///
+    /// let (socket, mut peer) = std::os::unix::net::UnixStream::pair()?;
+    /// let client = UnixStreamClient::from_socket(socket, easynet::protocol::Line::new())?;
+    /// peer.write_all(b"one\ntwo\n")?;
+    /// // One write: once the first line is there, so is the second.
+    /// let first = client.recv_packet(Some(Duration::from_secs(5)))?;
+    /// let rest: Vec<_> = client.drain_received_packets().collect::<Result<_, _>>()?;
+    /// assert_eq!((first.as_str(), rest), ("one", vec!["two".to_owned()]));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn drain_received_packets(&self) -> ReceivedPackets<'_, P> {
+        self.iter_received_packets(Some(Duration::ZERO))
     }
 
     /// Flushes, then shuts down the write side (the peer reads end of stream). Later
@@ -310,16 +366,26 @@ impl<P: StreamProtocol> UnixStreamClient<P> {
         peer_credentials(&self.socket).map_err(UnixClientError::Io)
     }
 
-    /// The peer's address (the server's socket path or abstract name; unnamed peers give
-    /// `None`).
-    pub fn peer_address(&self) -> Result<Option<UnixSocketAddress>, UnixClientError> {
-        let addr = self.socket.peer_addr().map_err(UnixClientError::Io)?;
-        Ok(std_addr_to_address(&addr))
+    /// The local address of the socket (`None` for an unnamed socket, which is what a
+    /// connecting client usually has).
+    pub fn local_addr(&self) -> Result<Option<UnixSocketAddress>, UnixClientError> {
+        self.check_open()?;
+        Ok(to_address(&self.socket.local_addr()?))
     }
 
-    /// The socket, for low-level operations; holds the send lock while it lives.
-    pub fn socket(&self) -> SocketProxy<'_> {
-        SocketProxy::locked(&self.socket, lock(&self.send_lock))
+    /// The peer's address: the server's socket path or abstract name (`None` for an
+    /// unnamed peer).
+    pub fn peer_addr(&self) -> Result<Option<UnixSocketAddress>, UnixClientError> {
+        self.check_open()?;
+        Ok(to_address(&self.socket.peer_addr()?))
+    }
+
+    /// A proxy for low-level socket operations (`setsockopt` and friends, through
+    /// [`socket2::Socket`]). It holds the send lock while it lives, so socket options
+    /// never change in the middle of a write: drop it promptly.
+    pub fn socket(&self) -> Result<SocketProxy<'_>, UnixClientError> {
+        self.check_open()?;
+        Ok(SocketProxy::locked(&self.socket, lock(&self.send_lock)))
     }
 
     /// The protocol object.
@@ -341,37 +407,36 @@ impl<P: StreamProtocol> UnixStreamClient<P> {
     pub fn is_closed(&self) -> bool {
         self.closed.load(Ordering::Acquire)
     }
-}
 
-pub(crate) fn std_addr_to_address(
-    addr: &std::os::unix::net::SocketAddr,
-) -> Option<UnixSocketAddress> {
-    if let Some(p) = addr.as_pathname() {
-        return Some(UnixSocketAddress::Path(p.to_path_buf()));
-    }
-    #[cfg(target_os = "linux")]
-    {
-        use std::os::linux::net::SocketAddrExt;
-        if let Some(name) = addr.as_abstract_name() {
-            return Some(UnixSocketAddress::Abstract(name.to_vec()));
+    fn check_open(&self) -> Result<(), UnixClientError> {
+        if self.is_closed() {
+            Err(UnixClientError::Closed)
+        } else {
+            Ok(())
         }
     }
-    None
 }
 
-/// Iterator of [`UnixStreamClient::iter_received_packets`].
+/// When a receive with `timeout` gives up; a deadline that does not fit in an `Instant`
+/// is as good as none.
+fn deadline(timeout: Option<Duration>) -> Option<Instant> {
+    timeout.and_then(|t| Instant::now().checked_add(t))
+}
+
+/// Iterator over received packets, from [`UnixStreamClient::iter_received_packets`];
+/// see there for when it ends.
+#[must_use = "iterators are lazy and do nothing unless consumed"]
 pub struct ReceivedPackets<'a, P: StreamProtocol> {
     client: &'a UnixStreamClient<P>,
-    deadline: Instant,
-    done: bool,
+    iteration: Iteration,
 }
 
 impl<P: StreamProtocol> fmt::Debug for ReceivedPackets<'_, P> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ReceivedPackets")
-            .field("deadline", &self.deadline)
-            .field("done", &self.done)
-            .finish_non_exhaustive()
+            .field("client", self.client)
+            .field("iteration", &self.iteration)
+            .finish()
     }
 }
 
@@ -379,23 +444,9 @@ impl<P: StreamProtocol> Iterator for ReceivedPackets<'_, P> {
     type Item = Result<P::Received, UnixClientError>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        if self.done {
-            return None;
-        }
-        let mut reader = lock(&self.client.recv);
-        let result = self.client.recv_locked(&mut reader, Some(self.deadline));
-        drop(reader.take_ancillary());
-        match result {
-            Ok(p) => Some(Ok(p)),
-            Err(UnixClientError::Parse(e)) => Some(Err(UnixClientError::Parse(e))),
-            Err(UnixClientError::Timeout) => {
-                self.done = true;
-                None
-            }
-            Err(e) => {
-                self.done = true;
-                Some(Err(e))
-            }
-        }
+        self.iteration
+            .next_blocking(|timeout| self.client.recv_packet(timeout))
     }
 }
+
+impl<P: StreamProtocol> FusedIterator for ReceivedPackets<'_, P> {}

@@ -1,20 +1,24 @@
-//! Options of the Unix stream clients.
+//! Configuration shared by the blocking and the async Unix stream client.
 
 use crate::unix::ancillary::DEFAULT_ANCILLARY_BUFFER_SIZE;
 use std::time::Duration;
 
-/// Options of [`UnixStreamClient`](super::UnixStreamClient) and
-/// [`AsyncUnixStreamClient`](super::AsyncUnixStreamClient).
+/// How a Unix stream client connects and receives.
+///
+/// Used by the `connect_with_config` and `from_socket_with_config` constructors of
+/// [`UnixStreamClient`](super::UnixStreamClient) and
+/// [`AsyncUnixStreamClient`](super::AsyncUnixStreamClient). Every field has a default
+/// (written in its doc); set the ones you need with the builder methods:
 ///
 /// ```
 /// use easynet::unix::client::UnixClientConfig;
 /// use std::time::Duration;
-/// let config = UnixClientConfig::default()
+/// let config = UnixClientConfig::new()
 ///     .connect_timeout(Duration::from_secs(5))
 ///     .max_recv_size(4096);
 /// assert_eq!(config.max_recv_size, 4096);
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct UnixClientConfig {
     /// How long `connect` may wait (a Unix connect waits only while the listener's
@@ -45,6 +49,17 @@ impl Default for UnixClientConfig {
 }
 
 impl UnixClientConfig {
+    /// The defaults (same as [`Default::default`]).
+    ///
+    /// ```
+    /// let config = easynet::unix::client::UnixClientConfig::new();
+    /// assert_eq!(config.connect_timeout, None);
+    /// assert_eq!(config.max_recv_size, 64 * 1024);
+    /// ```
+    pub fn new() -> Self {
+        Self::default()
+    }
+
     /// Sets [`connect_timeout`](Self::connect_timeout).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = Some(timeout);

@@ -11,14 +11,18 @@ mod blocking;
 mod config;
 mod error;
 
-pub use asynchronous::AsyncUnixStreamClient;
+pub use crate::adopt::{IntoSocket, InvalidSocketKind};
+pub use asynchronous::{AsyncUnixStreamClient, ReceivedPacketStream};
 pub use blocking::{ReceivedPackets, UnixStreamClient};
 pub use config::UnixClientConfig;
 pub use error::UnixClientError;
 
 use super::UnixSocketAddress;
+use super::framed::{Buffered, FramedReader};
+use crate::adopt::{self, Accepted};
+use crate::protocol::{StreamDecoder, StreamProtocol};
 use std::io;
-use std::os::fd::{AsFd, OwnedFd};
+use std::os::fd::OwnedFd;
 use std::time::Duration;
 
 /// Connects a blocking `AF_UNIX`/`SOCK_STREAM` socket to `address` within `timeout`.
@@ -54,22 +58,59 @@ pub(crate) fn connect_blocking(
     Ok(socket)
 }
 
-/// Checks that `fd` is a connected `AF_UNIX`/`SOCK_STREAM` socket.
-pub(crate) fn check_connected_stream(fd: &OwnedFd) -> Result<(), UnixClientError> {
-    let socket = socket2::SockRef::from(fd);
-    let invalid = |what: &str| UnixClientError::InvalidSocket(what.to_owned());
-    let domain = socket
-        .domain()
-        .map_err(|e| UnixClientError::InvalidSocket(format!("not a socket ({e})")))?;
-    if domain != socket2::Domain::UNIX {
-        return Err(invalid("not an AF_UNIX socket"));
+/// Checks that `socket` is a connected `AF_UNIX`/`SOCK_STREAM` socket (see
+/// [`adopt::check`]) and hands it over as a descriptor.
+fn adopt(socket: impl IntoSocket) -> Result<OwnedFd, UnixClientError> {
+    let socket = socket.into_socket()?;
+    adopt::check(&socket, Accepted::UnixStream)?;
+    Ok(OwnedFd::from(socket))
+}
+
+/// Makes an adopted or connected socket ready for a client: non-blocking (both clients
+/// wait for readiness themselves), `SO_PASSCRED` if configured, and the reader that
+/// frames what it receives.
+fn prepare<P: StreamProtocol>(
+    fd: OwnedFd,
+    protocol: &P,
+    config: &UnixClientConfig,
+) -> Result<(std::os::unix::net::UnixStream, FramedReader<P::Decoder>), UnixClientError> {
+    let socket = std::os::unix::net::UnixStream::from(fd);
+    socket.set_nonblocking(true)?;
+    if config.receive_credentials {
+        rustix::net::sockopt::set_socket_passcred(&socket, true).map_err(io::Error::from)?;
     }
-    if socket.r#type().map_err(UnixClientError::Io)? != socket2::Type::STREAM {
-        return Err(invalid("not a SOCK_STREAM socket"));
+    let reader = FramedReader::new(
+        protocol.decoder(),
+        config.max_recv_size,
+        config.ancillary_buffer_size,
+    );
+    Ok((socket, reader))
+}
+
+/// A packet from what `reader` has already buffered: `None` if it needs more bytes.
+fn buffered_packet<D: StreamDecoder>(
+    reader: &mut FramedReader<D>,
+) -> Option<Result<D::Packet, UnixClientError>> {
+    match reader.poll_buffered() {
+        Buffered::Packet(packet) => Some(Ok(packet)),
+        Buffered::Error(e) => Some(Err(UnixClientError::Parse(e))),
+        Buffered::Eof => Some(Err(UnixClientError::Eof)),
+        Buffered::NeedMore => None,
     }
-    match rustix::net::getpeername(fd.as_fd()) {
-        Ok(_) => Ok(()),
-        Err(rustix::io::Errno::NOTCONN) => Err(invalid("socket is not connected")),
-        Err(e) => Err(UnixClientError::Io(e.into())),
+}
+
+/// The address of one end of a Unix socket, as a [`UnixSocketAddress`]; `None` for an
+/// unnamed socket.
+fn to_address(addr: &std::os::unix::net::SocketAddr) -> Option<UnixSocketAddress> {
+    if let Some(path) = addr.as_pathname() {
+        return Some(UnixSocketAddress::Path(path.to_path_buf()));
     }
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::linux::net::SocketAddrExt;
+        if let Some(name) = addr.as_abstract_name() {
+            return Some(UnixSocketAddress::Abstract(name.to_vec()));
+        }
+    }
+    None
 }

@@ -41,6 +41,18 @@ pub struct UnixServerConfig {
     /// Size of the per-connection buffer receiving ancillary data (descriptors,
     /// credentials). Default: 8 KiB.
     pub ancillary_buffer_size: usize,
+    /// Most received file descriptors a connection holds for its handler (until it takes
+    /// them with [`StreamClient::take_received_fds`]); the same bound applies to received
+    /// credentials. Policy beyond it: the extra descriptors are closed at once, the
+    /// handler sees [`ReceivedAncillary::truncated`], a warning is logged, and they are
+    /// counted in [`dropped_fds`](super::ServerStats::dropped_fds). This keeps a peer
+    /// that sends descriptors nobody claims from exhausting the process's descriptor
+    /// table (which would make `accept` fail for every other client). Default: 253
+    /// (`SCM_MAX_FD`, the most one message can carry).
+    ///
+    /// [`StreamClient::take_received_fds`]: super::StreamClient::take_received_fds
+    /// [`ReceivedAncillary::truncated`]: crate::unix::ReceivedAncillary::truncated
+    pub max_pending_fds: usize,
     /// Ask the kernel to attach the sender's credentials to received data
     /// (`SO_PASSCRED`; see [`StreamClient::take_received_ancillary`]). Default: `false`
     /// ([`StreamClient::peer_credentials`] works regardless).
@@ -64,6 +76,7 @@ impl Default for UnixServerConfig {
             idle_timeout: None,
             max_recv_size: 65536,
             ancillary_buffer_size: DEFAULT_ANCILLARY_BUFFER_SIZE,
+            max_pending_fds: 253,
             receive_credentials: false,
             backlog: 1024,
             shutdown_grace: Duration::from_secs(10),
@@ -99,6 +112,12 @@ impl UnixServerConfig {
     /// Sets [`ancillary_buffer_size`](Self::ancillary_buffer_size).
     pub fn ancillary_buffer_size(mut self, size: usize) -> Self {
         self.ancillary_buffer_size = size;
+        self
+    }
+
+    /// Sets [`max_pending_fds`](Self::max_pending_fds).
+    pub fn max_pending_fds(mut self, max: usize) -> Self {
+        self.max_pending_fds = max;
         self
     }
 

@@ -249,6 +249,11 @@ where
 /// that fails to parse, or is longer than the protocol's limit, comes out as
 /// [`RecvError::Parse`] and the next call continues at the next frame. End of stream (or
 /// a reset) gives [`RecvError::Disconnected`], shutdown [`RecvError::ServerClosing`].
+///
+/// Cancel safety: [`recv`](PacketReceiver::recv) and
+/// [`recv_timeout`](PacketReceiver::recv_timeout) are cancel safe (for example in
+/// `tokio::select!`): bytes already read stay buffered, so no packet is lost; the next
+/// call picks up where the cancelled one stopped.
 pub struct StreamRequests<P: StreamProtocol> {
     shared: Arc<Shared>,
     /// Created once and polled by every wait: registering a fresh cancellation future
@@ -256,6 +261,8 @@ pub struct StreamRequests<P: StreamProtocol> {
     woken: Pin<Box<WaitForCancellationFutureOwned>>,
     reader: FramedReader<P::Decoder>,
     max_recv_size: usize,
+    /// See [`UnixServerConfig::max_pending_fds`].
+    max_pending_fds: usize,
     /// A request read by the conversation loop before it called `handle`.
     pending: Option<Result<P::Received, RecvError>>,
     /// Set when the server shuts down (before the tokens are cancelled): read on every
@@ -302,6 +309,8 @@ impl<P: StreamProtocol> StreamRequests<P> {
                     if e.is_limit_exceeded() {
                         Counters::bump(&self.counters.oversized_frames);
                     }
+                    // Debug, not warn: a peer must not be able to flood the logs.
+                    tracing::debug!(error = %e, kind = ?e.kind(), "invalid frame received");
                     return Err(RecvError::Parse(e));
                 }
                 Buffered::Eof => return Err(self.finish(End::PeerClosed)),
@@ -367,14 +376,23 @@ impl<P: StreamProtocol> StreamRequests<P> {
                         guard.clear_ready();
                     }
                     if !self.reader.ancillary.is_empty() {
-                        let mut received = self.reader.take_ancillary();
+                        let received = self.reader.take_ancillary();
                         let mut slot = shared
                             .ancillary
                             .lock()
                             .unwrap_or_else(PoisonError::into_inner);
-                        slot.fds.append(&mut received.fds);
-                        slot.credentials.append(&mut received.credentials);
-                        slot.truncated |= received.truncated;
+                        let dropped = keep_bounded(&mut slot, received, self.max_pending_fds);
+                        drop(slot);
+                        if dropped > 0 {
+                            self.counters
+                                .dropped_fds
+                                .fetch_add(dropped as u64, Ordering::Relaxed);
+                            tracing::warn!(
+                                dropped,
+                                max_pending_fds = self.max_pending_fds,
+                                "too many unclaimed file descriptors: closing the new ones"
+                            );
+                        }
                     }
                 }
                 Ok(Err(e)) if e.kind() == io::ErrorKind::Interrupted => {}
@@ -417,6 +435,30 @@ impl<P: StreamProtocol> StreamRequests<P> {
             }
         }
     }
+}
+
+/// Moves `received` into `slot`, keeping at most `max` descriptors (and `max`
+/// credentials) there; the extra descriptors are closed (dropped) and `truncated` is set.
+/// Returns how many descriptors were dropped.
+///
+/// Why: a peer may send descriptors with every byte, and a handler that never takes
+/// them would otherwise let one connection exhaust the process's descriptor table.
+fn keep_bounded(
+    slot: &mut ReceivedAncillary,
+    mut received: ReceivedAncillary,
+    max: usize,
+) -> usize {
+    let fd_room = max.saturating_sub(slot.fds.len());
+    let dropped = received.fds.len().saturating_sub(fd_room);
+    // `truncate` drops the `OwnedFd`s past the room, which closes them.
+    received.fds.truncate(fd_room);
+    let cred_room = max.saturating_sub(slot.credentials.len());
+    let dropped_credentials = received.credentials.len().saturating_sub(cred_room);
+    received.credentials.truncate(cred_room);
+    slot.fds.append(&mut received.fds);
+    slot.credentials.append(&mut received.credentials);
+    slot.truncated |= received.truncated || dropped > 0 || dropped_credentials > 0;
+    dropped
 }
 
 /// What woke a waiting read.
@@ -529,6 +571,7 @@ where
             shared: shared.clone(),
             woken: Box::pin(wake.cancelled_owned()),
             max_recv_size: cx.config.max_recv_size.max(1),
+            max_pending_fds: cx.config.max_pending_fds,
             reader: FramedReader::new(
                 cx.protocol.decoder(),
                 cx.config.max_recv_size,

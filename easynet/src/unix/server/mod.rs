@@ -114,6 +114,9 @@ where
     }
 
     /// Binds `address` with `config` (socket mode, limits, idle timeout...).
+    ///
+    /// Cancel safety: completes at its first poll (binding never waits), so there is
+    /// nothing to cancel; the same holds for [`bind`](Self::bind).
     pub async fn bind_with_config(
         address: impl Into<UnixSocketAddress>,
         protocol: P,
@@ -222,6 +225,8 @@ where
     /// Like [`serve_forever`](Self::serve_forever), and also shuts down when `signal`
     /// completes (for example `tokio::signal::ctrl_c()`), like axum's
     /// `with_graceful_shutdown`.
+    ///
+    /// Cancel safety: as [`serve_forever`](Self::serve_forever).
     pub async fn serve_with_shutdown(
         &self,
         signal: impl Future<Output = ()> + Send,
@@ -243,8 +248,7 @@ where
         let init = cx.handler.service_init(&mut service).await;
         if let Err(e) = init {
             self.shutdown();
-            tracker.close();
-            tracker.wait().await;
+            service.stop_tasks(cx.config.shutdown_grace).await;
             self.serving.store(false, Ordering::Release);
             return Err(UnixServerError::ServiceInit(e));
         }
@@ -305,10 +309,8 @@ where
             connections.abort_all();
             while connections.join_next().await.is_some() {}
         }
-        tracker.close();
-        if tokio::time::timeout(grace, tracker.wait()).await.is_err() {
-            tracing::warn!("background tasks still running after the shutdown grace period");
-        }
+        // Background tasks of `service_init`: cancelled, given the same grace, then aborted.
+        service.stop_tasks(grace).await;
         tracing::info!(%address, "unix stream server stopped");
         Ok(())
     }

@@ -22,6 +22,9 @@ pub struct ServerStats {
     pub oversized_frames: u64,
     /// Conversations that ended with an error or a panic (logged).
     pub handler_errors: u64,
+    /// Received file descriptors closed unclaimed because a connection already held
+    /// [`max_pending_fds`](super::UnixServerConfig::max_pending_fds) of them.
+    pub dropped_fds: u64,
 }
 
 #[derive(Debug, Default)]
@@ -33,6 +36,7 @@ pub(crate) struct Counters {
     pub(crate) parse_errors: AtomicU64,
     pub(crate) oversized_frames: AtomicU64,
     pub(crate) handler_errors: AtomicU64,
+    pub(crate) dropped_fds: AtomicU64,
 }
 
 impl Counters {
@@ -45,6 +49,7 @@ impl Counters {
             parse_errors: self.parse_errors.load(Ordering::Relaxed),
             oversized_frames: self.oversized_frames.load(Ordering::Relaxed),
             handler_errors: self.handler_errors.load(Ordering::Relaxed),
+            dropped_fds: self.dropped_fds.load(Ordering::Relaxed),
         }
     }
 

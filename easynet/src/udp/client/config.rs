@@ -1,4 +1,4 @@
-//! Options shared by the blocking and the async UDP client.
+//! Configuration shared by the blocking and the async UDP client.
 
 use std::net::SocketAddr;
 
@@ -29,37 +29,37 @@ impl AddressFamily {
 
 /// How a UDP client creates and configures its socket before connecting it.
 ///
-/// Used by [`UdpClient::connect_with_options`](super::UdpClient::connect_with_options)
-/// and [`AsyncUdpClient::connect_with_options`](super::AsyncUdpClient::connect_with_options).
+/// Used by [`UdpClient::connect_with_config`](super::UdpClient::connect_with_config)
+/// and [`AsyncUdpClient::connect_with_config`](super::AsyncUdpClient::connect_with_config).
 /// Every field has a default (written in its doc); set the ones you need with the
 /// builder methods:
 ///
 /// ```
-/// use easynet::udp::client::{AddressFamily, UdpClient, UdpClientOptions};
+/// use easynet::udp::client::{AddressFamily, UdpClient, UdpClientConfig};
 ///
 /// let peer = std::net::UdpSocket::bind("127.0.0.1:0")?;
-/// let options = UdpClientOptions::new()
+/// let config = UdpClientConfig::new()
 ///     .family(AddressFamily::Ipv4)
-///     .local_address("127.0.0.1:0".parse()?)
+///     .local_addr("127.0.0.1:0".parse()?)
 ///     .reuse_port(true)
 ///     .recv_buffer_size(1 << 20)
 ///     .send_buffer_size(1 << 20);
-/// let client = UdpClient::connect_with_options(peer.local_addr()?, easynet::protocol::Raw, &options)?;
+/// let client = UdpClient::connect_with_config(peer.local_addr()?, easynet::protocol::Raw, config)?;
 /// assert!(client.socket()?.reuse_port()?);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct UdpClientOptions {
+pub struct UdpClientConfig {
     /// Local address to bind the socket to before connecting it.
     ///
     /// Default: `None`: the kernel chooses the local address (from the route to the
     /// remote host) and an ephemeral port when the socket is connected.
-    pub local_address: Option<SocketAddr>,
+    pub local_addr: Option<SocketAddr>,
     /// Only connect to remote addresses of this family.
     ///
     /// Default: `None`: the resolved addresses are tried in order, whatever their
-    /// family (with a [`local_address`](Self::local_address), only those of its family).
+    /// family (with a [`local_addr`](Self::local_addr), only those of its family).
     pub family: Option<AddressFamily>,
     /// Sets `SO_REUSEPORT` on the socket, so that several sockets can bind the same local
     /// address and port.
@@ -78,36 +78,36 @@ pub struct UdpClientOptions {
     pub send_buffer_size: Option<usize>,
 }
 
-impl UdpClientOptions {
+impl UdpClientConfig {
     /// The defaults (same as [`Default::default`]).
     ///
     /// ```
-    /// let options = easynet::udp::client::UdpClientOptions::new();
-    /// assert_eq!(options.local_address, None);
-    /// assert!(!options.reuse_port);
+    /// let config = easynet::udp::client::UdpClientConfig::new();
+    /// assert_eq!(config.local_addr, None);
+    /// assert!(!config.reuse_port);
     /// ```
     pub fn new() -> Self {
         Self::default()
     }
 
-    /// Sets [`local_address`](Self::local_address).
+    /// Sets [`local_addr`](Self::local_addr).
     ///
     /// ```
-    /// let options = easynet::udp::client::UdpClientOptions::new()
-    ///     .local_address("127.0.0.1:0".parse().unwrap());
-    /// assert!(options.local_address.is_some());
+    /// let config = easynet::udp::client::UdpClientConfig::new()
+    ///     .local_addr("127.0.0.1:0".parse().unwrap());
+    /// assert!(config.local_addr.is_some());
     /// ```
-    pub fn local_address(mut self, address: SocketAddr) -> Self {
-        self.local_address = Some(address);
+    pub fn local_addr(mut self, address: SocketAddr) -> Self {
+        self.local_addr = Some(address);
         self
     }
 
     /// Sets [`family`](Self::family).
     ///
     /// ```
-    /// use easynet::udp::client::{AddressFamily, UdpClientOptions};
-    /// let options = UdpClientOptions::new().family(AddressFamily::Ipv6);
-    /// assert_eq!(options.family, Some(AddressFamily::Ipv6));
+    /// use easynet::udp::client::{AddressFamily, UdpClientConfig};
+    /// let config = UdpClientConfig::new().family(AddressFamily::Ipv6);
+    /// assert_eq!(config.family, Some(AddressFamily::Ipv6));
     /// ```
     pub fn family(mut self, family: AddressFamily) -> Self {
         self.family = Some(family);
@@ -117,8 +117,8 @@ impl UdpClientOptions {
     /// Sets [`reuse_port`](Self::reuse_port).
     ///
     /// ```
-    /// let options = easynet::udp::client::UdpClientOptions::new().reuse_port(true);
-    /// assert!(options.reuse_port);
+    /// let config = easynet::udp::client::UdpClientConfig::new().reuse_port(true);
+    /// assert!(config.reuse_port);
     /// ```
     pub fn reuse_port(mut self, reuse_port: bool) -> Self {
         self.reuse_port = reuse_port;
@@ -128,8 +128,8 @@ impl UdpClientOptions {
     /// Sets [`recv_buffer_size`](Self::recv_buffer_size).
     ///
     /// ```
-    /// let options = easynet::udp::client::UdpClientOptions::new().recv_buffer_size(1 << 20);
-    /// assert_eq!(options.recv_buffer_size, Some(1 << 20));
+    /// let config = easynet::udp::client::UdpClientConfig::new().recv_buffer_size(1 << 20);
+    /// assert_eq!(config.recv_buffer_size, Some(1 << 20));
     /// ```
     pub fn recv_buffer_size(mut self, bytes: usize) -> Self {
         self.recv_buffer_size = Some(bytes);
@@ -139,20 +139,20 @@ impl UdpClientOptions {
     /// Sets [`send_buffer_size`](Self::send_buffer_size).
     ///
     /// ```
-    /// let options = easynet::udp::client::UdpClientOptions::new().send_buffer_size(1 << 20);
-    /// assert_eq!(options.send_buffer_size, Some(1 << 20));
+    /// let config = easynet::udp::client::UdpClientConfig::new().send_buffer_size(1 << 20);
+    /// assert_eq!(config.send_buffer_size, Some(1 << 20));
     /// ```
     pub fn send_buffer_size(mut self, bytes: usize) -> Self {
         self.send_buffer_size = Some(bytes);
         self
     }
 
-    /// Whether a remote address may be used with these options.
+    /// Whether a remote address may be used with this configuration.
     pub(super) fn accepts(&self, remote: &SocketAddr) -> bool {
         let family = AddressFamily::of(remote);
         self.family.is_none_or(|wanted| wanted == family)
             && self
-                .local_address
+                .local_addr
                 .is_none_or(|local| AddressFamily::of(&local) == family)
     }
 }

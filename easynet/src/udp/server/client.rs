@@ -179,8 +179,11 @@ impl<P: DatagramProtocol> DatagramRequests<P> {
             return Poll::Ready(Err(RecvError::ServerClosing));
         }
         if let Some(datagram) = state.queue.pop_front() {
-            if state.queue.is_empty() {
-                // Give the buffer back: an idle client keeps no queue allocation.
+            if state.queue.is_empty() && state.in_table {
+                // Give the buffer back: an idle client keeps no queue allocation. (A
+                // slot not in the table is in its inline first poll: if it completes,
+                // the receive loop reuses the slot, buffer included; if not,
+                // `dispatch` frees the buffer.)
                 state.queue = VecDeque::new();
             }
             drop(state);

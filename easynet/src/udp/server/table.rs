@@ -21,6 +21,16 @@ pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
+/// Drops the datagrams still queued and releases their bytes.
+fn drop_queued(queue: &mut VecDeque<Bytes>, counters: &Counters) {
+    // The usual case, checked first: no drain, no atomic operation.
+    if queue.is_empty() {
+        return;
+    }
+    let left: usize = queue.drain(..).map(|d| d.len()).sum();
+    counters.release_queued_bytes(left);
+}
+
 /// One client's state: its queued datagrams and how to wake its conversation.
 ///
 /// ```text
@@ -74,6 +84,30 @@ impl Slot {
     pub(crate) fn lock(&self) -> MutexGuard<'_, SlotState> {
         lock(&self.state)
     }
+
+    /// A slot for a new conversation whose first datagram is `first`: `recycled` (the
+    /// slot of a conversation that completed inline) if nothing else holds it, reset
+    /// in place, so that its allocation and its queue's are reused; else a new one.
+    fn reuse_or_new(recycled: Option<Arc<Slot>>, first: Bytes) -> Arc<Slot> {
+        if let Some(mut slot) = recycled
+            && let Some(unique) = Arc::get_mut(&mut slot)
+        {
+            let state = unique
+                .state
+                .get_mut()
+                .unwrap_or_else(PoisonError::into_inner);
+            // Keeps the queue's capacity (the conversation completed inline, so the
+            // receive loop holds the only reference: no idle client pays for it).
+            state.queue.clear();
+            state.queue.push_back(first);
+            state.waker = None;
+            state.closed = false;
+            state.task = None;
+            state.in_table = false;
+            return slot;
+        }
+        Arc::new(Slot::new(first))
+    }
 }
 
 /// The table itself.
@@ -100,13 +134,15 @@ pub(crate) enum Dispatch {
 }
 
 impl ClientTable {
-    /// Routes one datagram from `addr`, enforcing the limits of `config`.
+    /// Routes one datagram from `addr`, enforcing the limits of `config`. A started
+    /// conversation gets `recycled` (see [`Slot::reuse_or_new`]) if it can.
     pub(crate) fn dispatch(
         &self,
         addr: SocketAddr,
         datagram: Bytes,
         config: &UdpServerConfig,
         counters: &Counters,
+        recycled: &mut Option<Arc<Slot>>,
     ) -> Dispatch {
         let table = lock(&self.inner);
         if table.closing {
@@ -152,7 +188,7 @@ impl ClientTable {
         counters
             .conversations_started
             .fetch_add(1, Ordering::Relaxed);
-        Dispatch::Start(Arc::new(Slot::new(datagram)))
+        Dispatch::Start(Slot::reuse_or_new(recycled.take(), datagram))
     }
 
     /// Enters a started conversation's slot in the table: called by the receive loop
@@ -188,8 +224,7 @@ impl ClientTable {
                     counters.release_queued_bytes(refused.len());
                     counters.refused.fetch_add(1, Ordering::Relaxed);
                 }
-                let left: usize = state.queue.drain(..).map(|d| d.len()).sum();
-                counters.release_queued_bytes(left);
+                drop_queued(&mut state.queue, counters);
                 return false;
             }
         }
@@ -205,8 +240,7 @@ impl ClientTable {
                 .fetch_add(1, Ordering::Relaxed);
             return true;
         }
-        let left: usize = state.queue.drain(..).map(|d| d.len()).sum();
-        counters.release_queued_bytes(left);
+        drop_queued(&mut state.queue, counters);
         state.task = None;
         drop(state);
         if table

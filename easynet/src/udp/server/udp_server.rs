@@ -10,6 +10,7 @@ use crate::handler::{HandlerError, RequestHandler, ServiceContext};
 use crate::protocol::DatagramProtocol;
 use crate::socket::SocketProxy;
 use bytes::{Bytes, BytesMut};
+use futures_util::future::OptionFuture;
 use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
@@ -26,6 +27,9 @@ use tracing::Instrument;
 /// After this many datagrams handled without waiting, the receive loop yields, so that
 /// spawned conversations also run on a current-thread runtime.
 const BURST: u32 = 64;
+
+/// Bytes of the receive buffer beyond the largest datagram (see `receive_loop`).
+const RECV_SLACK: usize = 64 * 1024;
 
 /// A UDP server: one [`RequestHandler`], one conversation per client.
 ///
@@ -385,11 +389,17 @@ where
 {
     // Datagrams are split off this buffer without a copy. A datagram that stays
     // queued is copied to its exact size (see `dispatch`), so the buffer is unique
-    // again at the next `reserve`, which then reuses it without allocating.
+    // again at the next `reserve`, which then reuses it without allocating. The
+    // slack beyond one datagram lets many datagrams be split off in turn before
+    // `reserve` has to reclaim the buffer's start (not once per datagram).
     let capacity = shared.config.max_datagram_size.max(1);
-    let mut buf = BytesMut::with_capacity(capacity);
+    let mut buf = BytesMut::with_capacity(capacity.saturating_add(RECV_SLACK));
     let mut cancelled = pin!(shutdown.cancelled());
     let mut burst = 0_u32;
+    let mut recycled = Recycled {
+        conversation: None,
+        slot: None,
+    };
     tracing::debug!(local_addr = %shared.local_addr, "serving");
     loop {
         if burst >= BURST {
@@ -404,7 +414,15 @@ where
             Ok((_len, addr)) => {
                 burst += 1;
                 let datagram = buf.split().freeze();
-                dispatch(shared, handler, addr, datagram, conversations);
+                dispatch(
+                    shared,
+                    handler,
+                    addr,
+                    datagram,
+                    conversations,
+                    &mut recycled,
+                    client_conversations::<H, P>,
+                );
             }
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                 burst = 0;
@@ -431,49 +449,84 @@ where
     }
 }
 
-/// Routes one datagram; starts a conversation if its client has none.
-fn dispatch<H, P>(
+/// The allocations of the last conversation that completed inline (its future's box
+/// and its slot), reused by the next one: a conversation that answers at once (an echo)
+/// then allocates nothing. Only the receive loop holds them: one of each per server.
+struct Recycled<F> {
+    /// Empty (`None`): the completed future was dropped at once, as without reuse, so
+    /// that its client context goes when the conversation ends.
+    conversation: Option<Pin<Box<OptionFuture<F>>>>,
+    slot: Option<Arc<Slot>>,
+}
+
+/// What makes a client's conversations' future: `client_conversations`.
+type StartFn<H, P, F> = fn(Arc<H>, Arc<Shared<P>>, Arc<Slot>, SocketAddr) -> F;
+
+/// Routes one datagram; starts a conversation (made by `start`: always
+/// `client_conversations`, a parameter only to name its future's type) if its client
+/// has none.
+fn dispatch<H, P, F>(
     shared: &Arc<Shared<P>>,
     handler: &Arc<H>,
     addr: SocketAddr,
     datagram: Bytes,
     conversations: &TaskTracker,
+    recycled: &mut Recycled<F>,
+    start: StartFn<H, P, F>,
 ) where
     P: DatagramProtocol,
     P::Received: Send + 'static,
     H: RequestHandler<Client = DatagramClient<P>>,
+    F: Future<Output = ()> + Send + 'static,
 {
     shared
         .counters
         .datagrams_received
         .fetch_add(1, Ordering::Relaxed);
-    let slot = match shared
-        .table
-        .dispatch(addr, datagram, &shared.config, &shared.counters)
-    {
+    let slot = match shared.table.dispatch(
+        addr,
+        datagram,
+        &shared.config,
+        &shared.counters,
+        &mut recycled.slot,
+    ) {
         Dispatch::Start(slot) => slot,
         Dispatch::Queued | Dispatch::Dropped => return,
     };
-    let mut conversation: Pin<Box<dyn Future<Output = ()> + Send>> =
-        Box::pin(client_conversations(
-            Arc::clone(handler),
-            Arc::clone(shared),
-            Arc::clone(&slot),
-            addr,
-        ));
+    let future = start(
+        Arc::clone(handler),
+        Arc::clone(shared),
+        Arc::clone(&slot),
+        addr,
+    );
+    let mut conversation = match recycled.conversation.take() {
+        Some(mut empty) => {
+            empty.set(Some(future).into());
+            empty
+        }
+        None => Box::pin(OptionFuture::from(Some(future))),
+    };
     // Poll once inline: a conversation that answers at once (an echo) completes
     // here, without a task. Only a waiting one becomes a task; the task polls it
     // again, so the no-op waker used here is never relied upon.
     let mut cx = Context::from_waker(Waker::noop());
-    if conversation.as_mut().poll(&mut cx).is_pending() {
-        shared.table.register(addr, &slot);
-        let task = conversations.spawn(conversation);
-        let mut state = slot.lock();
-        state.task = Some(task.abort_handle());
+    if conversation.as_mut().poll(&mut cx).is_ready() {
+        // Drops the completed future in place; the box is kept for the next one.
+        conversation.set(None.into());
+        recycled.conversation = Some(conversation);
+        recycled.slot = Some(slot);
+        return;
+    }
+    shared.table.register(addr, &slot);
+    let task = conversations.spawn(conversation);
+    let mut state = slot.lock();
+    state.task = Some(task.abort_handle());
+    match state.queue.front_mut() {
         // Not taken yet: keep an exact copy, not a view that pins the receive buffer.
-        if let Some(first) = state.queue.front_mut() {
-            *first = Bytes::copy_from_slice(first);
-        }
+        Some(first) => *first = Bytes::copy_from_slice(first),
+        // Taken: free the buffer kept for reuse (see `poll_datagram`), so that an
+        // idle client holds no queue allocation.
+        None => state.queue = std::collections::VecDeque::new(),
     }
 }
 

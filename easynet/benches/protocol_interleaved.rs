@@ -5,49 +5,14 @@
 //!
 //! Run: `cargo bench -p easynet --bench protocol_interleaved`
 
+#[path = "support/documents.rs"]
+mod documents;
 use bytes::BytesMut;
+use documents::{Doc, document};
 use easynet::protocol::{Json, PacketCodec, StreamDecoder, StreamProtocol};
-use serde::{Deserialize, Serialize};
 use std::hint::black_box;
 use std::time::Instant;
 use tokio_util::codec::{Decoder, Encoder, LinesCodec};
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-struct Item {
-    id: u64,
-    name: String,
-    score: f64,
-    tags: Vec<String>,
-    active: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-struct Doc {
-    version: u32,
-    source: String,
-    items: Vec<Item>,
-}
-
-/// Same document as in `benches/protocol.rs`.
-fn document(size: usize) -> Doc {
-    let mut doc = Doc {
-        version: 3,
-        source: "bench-sensor-42".into(),
-        items: Vec::new(),
-    };
-    let mut id = 0;
-    while serde_json::to_vec(&doc).map_or(0, |v| v.len()) < size {
-        id += 1;
-        doc.items.push(Item {
-            id: id * 7919,
-            name: format!("item number {id}"),
-            score: id as f64 * 1.25,
-            tags: vec!["alpha".into(), "beta".into()],
-            active: id % 2 == 0,
-        });
-    }
-    doc
-}
 
 /// Mean time of one call, in nanoseconds, over `iters` calls.
 fn time(iters: u32, mut f: impl FnMut()) -> f64 {

@@ -10,7 +10,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::UdpSocket;
-use tokio::sync::Notify;
+use tokio::sync::{Notify, Semaphore};
 
 fn builder() -> UdpServerBuilder {
     UdpServer::builder("127.0.0.1:0".parse().unwrap())
@@ -143,6 +143,47 @@ async fn max_queued_bytes_bounds_all_queues_together() {
     gate.notify_one();
     assert_eq!(recv_raw(&socket).await, b"first!");
     assert_eq!(recv_raw(&socket).await, b"second");
+}
+
+/// Waits for a permit before its first `recv!()`, then echoes that datagram.
+struct WaitsBeforeReceiving(Arc<Semaphore>);
+
+#[request_handler]
+impl WaitsBeforeReceiving {
+    async fn handle(&self, client: &mut DatagramClient<Raw>) {
+        self.0.acquire().await.unwrap().forget();
+        let first = recv!().unwrap();
+        client.send_packet(&first).await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn a_first_datagram_not_yet_taken_counts_towards_max_queued_bytes() {
+    let permits = Arc::new(Semaphore::new(0));
+    let server = builder()
+        .max_queued_bytes(10)
+        .build(Raw, WaitsBeforeReceiving(Arc::clone(&permits)))
+        .await
+        .unwrap();
+    let (addr, server) = spawn(server);
+    let (a, b) = (client().await, client().await);
+    a.send_to(b"first!", addr).await.unwrap();
+    wait_until("a's conversation", || server.stats().live_clients == 1).await;
+    // a's conversation waits before its `recv!()`: its datagram is queued.
+    assert_eq!(server.stats().queued_bytes, 6);
+    // 6 + 6 > 10: a new client's first datagram is dropped too.
+    b.send_to(b"second", addr).await.unwrap();
+    wait_until("b's drop", || server.stats().dropped_memory_limit == 1).await;
+    // 6 + 4 = 10: fits.
+    b.send_to(b"four", addr).await.unwrap();
+    wait_until("b's conversation", || server.stats().live_clients == 2).await;
+    assert_eq!(server.stats().queued_bytes, 10);
+    permits.add_permits(2);
+    assert_eq!(recv_raw(&a).await, b"first!");
+    assert_eq!(recv_raw(&b).await, b"four");
+    wait_until("the end", || server.stats().live_clients == 0).await;
+    let stats = server.stats();
+    assert_eq!((stats.queued_bytes, stats.dropped_memory_limit), (0, 1));
 }
 
 /// Reports how its second, untimed `recv!()` ended.

@@ -129,6 +129,21 @@ pub trait Serializer: Send + Sync + 'static {
 
     /// Parses one whole packet from `data`.
     fn deserialize(&self, data: &[u8]) -> Result<Self::Received, ParseError>;
+
+    /// The bytes of `packet` on the wire, when they are `packet` itself, unchanged:
+    /// a transport then sends them as they are, without serializing them into a
+    /// buffer first. `None` (the default) for every format that encodes.
+    ///
+    /// ```
+    /// use easynet::protocol::{Json, Raw, Serializer};
+    /// assert_eq!(Raw.as_wire_bytes(b"ping".as_slice()), Some(&b"ping"[..]));
+    /// assert_eq!(Json::<u32>::new().as_wire_bytes(&1), None);
+    /// ```
+    #[inline]
+    fn as_wire_bytes<'a>(&self, packet: &'a Self::Sent) -> Option<&'a [u8]> {
+        let _ = packet;
+        None
+    }
 }
 
 /// A protocol for datagram transports: one packet = one datagram.
@@ -155,6 +170,14 @@ pub trait DatagramProtocol: Send + Sync + 'static {
 
     /// Parses one datagram.
     fn decode_datagram(&self, datagram: &[u8]) -> Result<Self::Received, ParseError>;
+
+    /// The datagram for `packet`, when it is `packet`'s own bytes (see
+    /// [`Serializer::as_wire_bytes`]): sent without a copy. Default: `None`.
+    #[inline]
+    fn datagram_bytes<'a>(&self, packet: &'a Self::Sent) -> Option<&'a [u8]> {
+        let _ = packet;
+        None
+    }
 }
 
 impl<S: Serializer> DatagramProtocol for S {
@@ -173,6 +196,11 @@ impl<S: Serializer> DatagramProtocol for S {
     #[inline]
     fn decode_datagram(&self, datagram: &[u8]) -> Result<Self::Received, ParseError> {
         self.deserialize(datagram)
+    }
+
+    #[inline]
+    fn datagram_bytes<'a>(&self, packet: &'a Self::Sent) -> Option<&'a [u8]> {
+        self.as_wire_bytes(packet)
     }
 }
 
@@ -306,6 +334,11 @@ impl<S: Serializer + ?Sized> Serializer for std::sync::Arc<S> {
     #[inline]
     fn deserialize(&self, data: &[u8]) -> Result<Self::Received, ParseError> {
         (**self).deserialize(data)
+    }
+
+    #[inline]
+    fn as_wire_bytes<'a>(&self, packet: &'a Self::Sent) -> Option<&'a [u8]> {
+        (**self).as_wire_bytes(packet)
     }
 }
 

@@ -29,6 +29,12 @@ impl Serializer for Raw {
     fn deserialize(&self, data: &[u8]) -> Result<Bytes, ParseError> {
         Ok(Bytes::copy_from_slice(data))
     }
+
+    /// The packet is its own datagram: sent as it is.
+    #[inline]
+    fn as_wire_bytes<'a>(&self, packet: &'a [u8]) -> Option<&'a [u8]> {
+        Some(packet)
+    }
 }
 
 /// Raw chunks on a stream: every read is a packet (at most

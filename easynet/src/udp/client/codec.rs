@@ -35,12 +35,16 @@ impl<P: DatagramProtocol> Codec<P> {
     }
 
     /// Serializes `packet` and hands the datagram to `send` (nothing is sent if it does
-    /// not serialize).
+    /// not serialize). A packet that is its own datagram is handed over as it is.
     pub(super) fn encode_then<T>(
         &self,
         packet: &P::Sent,
         send: impl FnOnce(&[u8]) -> Result<T, UdpClientError>,
     ) -> Result<T, UdpClientError> {
+        if let Some(datagram) = self.protocol.datagram_bytes(packet) {
+            // The packet is its own datagram (`Raw`): nothing to serialize.
+            return send(datagram);
+        }
         let mut buffer = lock(&self.send_buffer);
         buffer.clear();
         self.protocol.encode_datagram(packet, &mut buffer)?;

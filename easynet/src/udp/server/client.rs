@@ -72,19 +72,17 @@ impl<P: DatagramProtocol> DatagramClient<P> {
         // Serialized into a per-thread buffer and sent at once if the socket has room
         // (the usual case): no allocation, and the future does not borrow `packet`.
         // Only a datagram that must wait for room is copied out.
-        let attempt = SEND_BUFFER.with_borrow_mut(|buf| {
-            buf.clear();
-            if let Err(e) = self.shared.protocol.encode_datagram(packet, buf) {
-                return Err(SendError::Serialize(e));
-            }
-            match self.shared.socket.try_send_to(buf, self.addr) {
-                Ok(_) => Ok(None),
-                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
-                    Ok(Some(buf.split().freeze()))
+        let attempt = match self.shared.protocol.datagram_bytes(packet) {
+            // A packet that is its own datagram (`Raw`) is sent from where it is.
+            Some(datagram) => self.try_send(datagram),
+            None => SEND_BUFFER.with_borrow_mut(|buf| {
+                buf.clear();
+                if let Err(e) = self.shared.protocol.encode_datagram(packet, buf) {
+                    return Err(SendError::Serialize(e));
                 }
-                Err(e) => Err(SendError::Io(e)),
-            }
-        });
+                self.try_send(buf)
+            }),
+        };
         async move {
             match attempt? {
                 None => Ok(()),
@@ -95,6 +93,18 @@ impl<P: DatagramProtocol> DatagramClient<P> {
                 .map(drop)
                 .map_err(SendError::Io),
             }
+        }
+    }
+
+    /// Sends `datagram` now if the socket has room; if not, returns a copy of it for
+    /// the send future to wait with (rare on UDP: the socket buffer is full).
+    fn try_send(&self, datagram: &[u8]) -> Result<Option<Bytes>, SendError> {
+        match self.shared.socket.try_send_to(datagram, self.addr) {
+            Ok(_) => Ok(None),
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                Ok(Some(Bytes::copy_from_slice(datagram)))
+            }
+            Err(e) => Err(SendError::Io(e)),
         }
     }
 
@@ -179,15 +189,19 @@ impl<P: DatagramProtocol> DatagramRequests<P> {
             return Poll::Ready(Err(RecvError::ServerClosing));
         }
         if let Some(datagram) = state.queue.pop_front() {
-            if state.queue.is_empty() && state.in_table {
-                // Give the buffer back: an idle client keeps no queue allocation. (A
-                // slot not in the table is in its inline first poll: if it completes,
-                // the receive loop reuses the slot, buffer included; if not,
-                // `dispatch` frees the buffer.)
+            // A slot not in the table is in its inline first poll: its datagram was
+            // never accounted, and if the conversation completes, the receive loop
+            // reuses the slot, queue buffer included (if not, `register` frees the
+            // buffer).
+            let accounted = state.in_table;
+            if accounted && state.queue.is_empty() {
+                // Give the buffer back: an idle client keeps no queue allocation.
                 state.queue = VecDeque::new();
             }
             drop(state);
-            self.shared.counters.release_queued_bytes(datagram.len());
+            if accounted {
+                self.shared.counters.release_queued_bytes(datagram.len());
+            }
             return Poll::Ready(Ok(datagram));
         }
         match &mut state.waker {

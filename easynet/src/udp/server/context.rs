@@ -5,7 +5,6 @@ use std::any::{Any, TypeId};
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::{PoisonError, RwLock};
 
 use crate::handler::ClientDefaults;
 
@@ -41,8 +40,7 @@ pub struct ClientContext {
 
 impl ClientContext {
     /// A new client's context: a copy of each of `defaults` (set in `service_init`).
-    pub(crate) fn new(remote_addr: SocketAddr, defaults: &RwLock<ClientDefaults>) -> Self {
-        let defaults = defaults.read().unwrap_or_else(PoisonError::into_inner);
+    pub(crate) fn new(remote_addr: SocketAddr, defaults: &ClientDefaults) -> Self {
         let values = (!defaults.is_empty()).then(|| Box::new(defaults.copies().collect()));
         Self {
             remote_addr,

@@ -13,6 +13,4 @@ pub(crate) struct Shared<P> {
     pub(crate) table: ClientTable,
     pub(crate) config: UdpServerConfig,
     pub(crate) counters: Counters,
-    /// Set by `service_init`; copied into each new client's context.
-    pub(crate) client_defaults: std::sync::RwLock<crate::handler::ClientDefaults>,
 }

@@ -39,8 +39,14 @@ pub struct ServerStats {
 #[derive(Debug, Default)]
 pub(crate) struct Counters {
     pub(crate) queued_bytes: AtomicUsize,
+    /// Written by the receive loop only (a plain store of its own count).
     pub(crate) datagrams_received: AtomicU64,
+    /// Conversations the receive loop started: written by it only, like
+    /// `datagrams_received`.
     pub(crate) conversations_started: AtomicU64,
+    /// Conversations started on the same slot when the previous one ended with
+    /// datagrams queued: incremented by the conversations' tasks.
+    pub(crate) conversations_continued: AtomicU64,
     pub(crate) dropped_client_limit: AtomicU64,
     pub(crate) dropped_queue_full: AtomicU64,
     pub(crate) dropped_memory_limit: AtomicU64,
@@ -70,7 +76,8 @@ impl Counters {
             live_clients,
             queued_bytes: self.queued_bytes.load(Ordering::Relaxed),
             datagrams_received: get(&self.datagrams_received),
-            conversations_started: get(&self.conversations_started),
+            conversations_started: get(&self.conversations_started)
+                + get(&self.conversations_continued),
             dropped_client_limit: get(&self.dropped_client_limit),
             dropped_queue_full: get(&self.dropped_queue_full),
             dropped_memory_limit: get(&self.dropped_memory_limit),

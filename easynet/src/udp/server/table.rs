@@ -179,27 +179,48 @@ impl ClientTable {
                 .fetch_add(1, Ordering::Relaxed);
             return Dispatch::Dropped;
         }
-        if !counters.reserve_queued_bytes(len, config.max_queued_bytes) {
+        // The first datagram is accounted only if it is still queued after the
+        // conversation's inline poll (see `register`): most are taken by then. The
+        // limit is checked now, with a plain load: only the receive loop (this
+        // caller) adds queued bytes, so the total cannot grow before `register`.
+        if counters
+            .queued_bytes
+            .load(Ordering::Relaxed)
+            .saturating_add(len)
+            > config.max_queued_bytes
+        {
             counters
                 .dropped_memory_limit
                 .fetch_add(1, Ordering::Relaxed);
             return Dispatch::Dropped;
         }
-        counters
-            .conversations_started
-            .fetch_add(1, Ordering::Relaxed);
         Dispatch::Start(Slot::reuse_or_new(recycled.take(), datagram))
     }
 
     /// Enters a started conversation's slot in the table: called by the receive loop
     /// when the conversation did not complete during its inline poll, before it is
     /// spawned (so before it can end).
-    pub(crate) fn register(&self, addr: SocketAddr, slot: &Arc<Slot>) {
+    ///
+    /// The first datagram, if the conversation has not taken it yet, is copied to its
+    /// exact size (a view would pin the receive buffer) and only now accounted in the
+    /// queued bytes; from here on every datagram in the queue is accounted.
+    pub(crate) fn register(&self, addr: SocketAddr, slot: &Arc<Slot>, counters: &Counters) {
         let mut table = lock(&self.inner);
         let mut state = slot.lock();
         state.in_table = true;
         // Only possible if `serve_forever` was dropped meanwhile: close it at once.
         state.closed |= table.closing;
+        match state.queue.front_mut() {
+            Some(first) => {
+                *first = Bytes::copy_from_slice(first);
+                counters
+                    .queued_bytes
+                    .fetch_add(first.len(), Ordering::Relaxed);
+            }
+            // Taken: free the buffer kept for reuse (see `poll_datagram`), so that an
+            // idle client holds no queue allocation.
+            None => state.queue = VecDeque::new(),
+        }
         drop(state);
         table.clients.insert(addr, Arc::clone(slot));
     }
@@ -219,12 +240,13 @@ impl ClientTable {
             let mut state = slot.lock();
             if !state.in_table {
                 // Never registered (it completed inline): nobody else can have queued
-                // a datagram in it, and there is no entry to remove.
-                if !received && let Some(refused) = state.queue.pop_front() {
-                    counters.release_queued_bytes(refused.len());
+                // a datagram in it, there is no entry to remove, and its only
+                // datagram, the first, was never accounted (see `register`). `clear`
+                // keeps the queue's buffer for the slot's reuse.
+                if !received && !state.queue.is_empty() {
                     counters.refused.fetch_add(1, Ordering::Relaxed);
                 }
-                drop_queued(&mut state.queue, counters);
+                state.queue.clear();
                 return false;
             }
         }
@@ -236,7 +258,7 @@ impl ClientTable {
         }
         if !state.queue.is_empty() && !state.closed && !table.closing {
             counters
-                .conversations_started
+                .conversations_continued
                 .fetch_add(1, Ordering::Relaxed);
             return true;
         }

@@ -6,7 +6,7 @@ use super::context::ClientContext;
 use super::shared::Shared;
 use super::stats::{Counters, ServerStats};
 use super::table::{ClientTable, Dispatch, Slot};
-use crate::handler::{HandlerError, RequestHandler, ServiceContext};
+use crate::handler::{ClientDefaults, HandlerError, RequestHandler, ServiceContext};
 use crate::protocol::DatagramProtocol;
 use crate::socket::SocketProxy;
 use bytes::{Bytes, BytesMut};
@@ -201,7 +201,6 @@ impl UdpServerBuilder {
                 table: ClientTable::default(),
                 config: self.config,
                 counters: Counters::default(),
-                client_defaults: Default::default(),
             }),
             handler: Arc::new(handler),
             shutdown: CancellationToken::new(),
@@ -337,15 +336,14 @@ where
         let init = self.handler.service_init(&mut service).await;
         let result = match init {
             Ok(()) => {
-                *self
-                    .shared
-                    .client_defaults
-                    .write()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner) =
-                    service.take_client_defaults();
-                let conversations = TaskTracker::new();
-                let result =
-                    receive_loop(&self.shared, &self.handler, &conversations, &self.shutdown).await;
+                let serving = Serving {
+                    shared: &self.shared,
+                    handler: &self.handler,
+                    conversations: TaskTracker::new(),
+                    client_defaults: service.take_client_defaults(),
+                };
+                let result = receive_loop(&serving, &self.shutdown).await;
+                let conversations = serving.conversations;
                 self.shared.table.close();
                 conversations.close();
                 let grace = self.shared.config.shutdown_grace;
@@ -375,11 +373,37 @@ where
     }
 }
 
+/// What the receive loop serves with: the server's state and handler, the tracker of
+/// the conversations it spawns, and the client defaults `service_init` set.
+struct Serving<'a, H, P> {
+    shared: &'a Arc<Shared<P>>,
+    handler: &'a Arc<H>,
+    conversations: TaskTracker,
+    /// Copied into each new client's context; read by the receive loop only, so
+    /// without a lock.
+    client_defaults: ClientDefaults,
+}
+
+/// The counters only the receive loop increments: kept here and published with plain
+/// stores, not a read-modify-write per datagram.
+struct LoopCounts {
+    datagrams_received: u64,
+    conversations_started: u64,
+}
+
+impl LoopCounts {
+    /// Continues from the published values (a server can serve again after a shutdown).
+    fn resume(counters: &Counters) -> Self {
+        Self {
+            datagrams_received: counters.datagrams_received.load(Ordering::Relaxed),
+            conversations_started: counters.conversations_started.load(Ordering::Relaxed),
+        }
+    }
+}
+
 /// Receives datagrams and routes them, until shutdown or a socket failure.
 async fn receive_loop<H, P>(
-    shared: &Arc<Shared<P>>,
-    handler: &Arc<H>,
-    conversations: &TaskTracker,
+    serving: &Serving<'_, H, P>,
     shutdown: &CancellationToken,
 ) -> io::Result<()>
 where
@@ -387,6 +411,7 @@ where
     P::Received: Send + 'static,
     H: RequestHandler<Client = DatagramClient<P>>,
 {
+    let shared = serving.shared;
     // Datagrams are split off this buffer without a copy. A datagram that stays
     // queued is copied to its exact size (see `dispatch`), so the buffer is unique
     // again at the next `reserve`, which then reuses it without allocating. The
@@ -400,6 +425,7 @@ where
         conversation: None,
         slot: None,
     };
+    let mut counts = LoopCounts::resume(&shared.counters);
     tracing::debug!(local_addr = %shared.local_addr, "serving");
     loop {
         if burst >= BURST {
@@ -415,11 +441,10 @@ where
                 burst += 1;
                 let datagram = buf.split().freeze();
                 dispatch(
-                    shared,
-                    handler,
+                    serving,
                     addr,
                     datagram,
-                    conversations,
+                    &mut counts,
                     &mut recycled,
                     client_conversations::<H, P>,
                 );
@@ -460,17 +485,16 @@ struct Recycled<F> {
 }
 
 /// What makes a client's conversations' future: `client_conversations`.
-type StartFn<H, P, F> = fn(Arc<H>, Arc<Shared<P>>, Arc<Slot>, SocketAddr) -> F;
+type StartFn<H, P, F> = fn(Arc<H>, Arc<Shared<P>>, Arc<Slot>, SocketAddr, &ClientDefaults) -> F;
 
 /// Routes one datagram; starts a conversation (made by `start`: always
 /// `client_conversations`, a parameter only to name its future's type) if its client
 /// has none.
 fn dispatch<H, P, F>(
-    shared: &Arc<Shared<P>>,
-    handler: &Arc<H>,
+    serving: &Serving<'_, H, P>,
     addr: SocketAddr,
     datagram: Bytes,
-    conversations: &TaskTracker,
+    counts: &mut LoopCounts,
     recycled: &mut Recycled<F>,
     start: StartFn<H, P, F>,
 ) where
@@ -479,10 +503,12 @@ fn dispatch<H, P, F>(
     H: RequestHandler<Client = DatagramClient<P>>,
     F: Future<Output = ()> + Send + 'static,
 {
+    let shared = serving.shared;
+    counts.datagrams_received += 1;
     shared
         .counters
         .datagrams_received
-        .fetch_add(1, Ordering::Relaxed);
+        .store(counts.datagrams_received, Ordering::Relaxed);
     let slot = match shared.table.dispatch(
         addr,
         datagram,
@@ -493,11 +519,17 @@ fn dispatch<H, P, F>(
         Dispatch::Start(slot) => slot,
         Dispatch::Queued | Dispatch::Dropped => return,
     };
+    counts.conversations_started += 1;
+    shared
+        .counters
+        .conversations_started
+        .store(counts.conversations_started, Ordering::Relaxed);
     let future = start(
-        Arc::clone(handler),
+        Arc::clone(serving.handler),
         Arc::clone(shared),
         Arc::clone(&slot),
         addr,
+        &serving.client_defaults,
     );
     let mut conversation = match recycled.conversation.take() {
         Some(mut empty) => {
@@ -517,17 +549,9 @@ fn dispatch<H, P, F>(
         recycled.slot = Some(slot);
         return;
     }
-    shared.table.register(addr, &slot);
-    let task = conversations.spawn(conversation);
-    let mut state = slot.lock();
-    state.task = Some(task.abort_handle());
-    match state.queue.front_mut() {
-        // Not taken yet: keep an exact copy, not a view that pins the receive buffer.
-        Some(first) => *first = Bytes::copy_from_slice(first),
-        // Taken: free the buffer kept for reuse (see `poll_datagram`), so that an
-        // idle client holds no queue allocation.
-        None => state.queue = std::collections::VecDeque::new(),
-    }
+    shared.table.register(addr, &slot, &shared.counters);
+    let task = serving.conversations.spawn(conversation);
+    slot.lock().task = Some(task.abort_handle());
 }
 
 /// Clears `serving`, and closes the table if `serve_forever`'s future is dropped.
@@ -546,14 +570,15 @@ fn client_conversations<H, P>(
     shared: Arc<Shared<P>>,
     slot: Arc<Slot>,
     addr: SocketAddr,
-) -> impl Future<Output = ()> + Send
+    client_defaults: &ClientDefaults,
+) -> impl Future<Output = ()> + Send + use<H, P>
 where
     P: DatagramProtocol,
     P::Received: Send + 'static,
     H: RequestHandler<Client = DatagramClient<P>>,
 {
     let span = tracing::info_span!("udp_conversation", client = %addr);
-    let context = ClientContext::new(addr, &shared.client_defaults);
+    let context = ClientContext::new(addr, client_defaults);
     let conversations = async move {
         // `shared` and `slot` are moved into the client objects, not cloned: every
         // byte of this future is paid by every idle client.

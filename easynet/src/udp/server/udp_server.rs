@@ -28,9 +28,6 @@ use tracing::Instrument;
 /// spawned conversations also run on a current-thread runtime.
 const BURST: u32 = 64;
 
-/// Bytes of the receive buffer beyond the largest datagram (see `receive_loop`).
-const RECV_SLACK: usize = 64 * 1024;
-
 /// A UDP server: one [`RequestHandler`], one conversation per client.
 ///
 /// ```no_run
@@ -412,13 +409,15 @@ where
     H: RequestHandler<Client = DatagramClient<P>>,
 {
     let shared = serving.shared;
-    // Datagrams are split off this buffer without a copy. A datagram that stays
-    // queued is copied to its exact size (see `dispatch`), so the buffer is unique
-    // again at the next `reserve`, which then reuses it without allocating. The
-    // slack beyond one datagram lets many datagrams be split off in turn before
-    // `reserve` has to reclaim the buffer's start (not once per datagram).
+    // Each datagram is split off this buffer without a copy, and never outlives its
+    // dispatch: a datagram that stays queued is copied to its exact size (see
+    // `ClientTable`), the others are parsed (into owned values) or dropped. So the
+    // buffer is unique again at the next `reserve`, which, the buffer being exactly one
+    // datagram large, moves back to its start: every datagram lands at the same
+    // address, in memory the cache still holds (a buffer walked through datagram by
+    // datagram costs the kernel's copy cache misses).
     let capacity = shared.config.max_datagram_size.max(1);
-    let mut buf = BytesMut::with_capacity(capacity.saturating_add(RECV_SLACK));
+    let mut buf = BytesMut::with_capacity(capacity);
     let mut cancelled = pin!(shutdown.cancelled());
     let mut burst = 0_u32;
     let mut recycled = Recycled {

@@ -443,9 +443,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "worst median throughput ratio: {worst_rate:.2} (target >= 0.90: {})",
         verdict(worst_rate)
     );
-    println!(
-        "worst median CPU-efficiency ratio (hand-written ns / easynet ns): {worst_cpu:.2}"
-    );
+    println!("worst median CPU-efficiency ratio (hand-written ns / easynet ns): {worst_cpu:.2}");
 
     let stop = UdpSocket::bind("127.0.0.1:0")?;
     stop.send_to(&[0xFF], baseline)?;

@@ -105,7 +105,7 @@ mod writer;
 
 pub use error::{BoxError, MAX_ERROR_BYTES, ParseError, ParseErrorKind, SerializeError};
 
-use bytes::BytesMut;
+use bytes::{Bytes, BytesMut};
 
 /// Default limit, in bytes, of one packet on a stream (and of a JSON document): 64 KiB.
 pub const DEFAULT_LIMIT: usize = 65536;
@@ -129,6 +129,22 @@ pub trait Serializer: Send + Sync + 'static {
 
     /// Parses one whole packet from `data`.
     fn deserialize(&self, data: &[u8]) -> Result<Self::Received, ParseError>;
+
+    /// Parses one whole packet from `data`, which the caller hands over: a format whose
+    /// packet is the bytes themselves keeps them without a copy. Default:
+    /// [`deserialize`](Self::deserialize).
+    ///
+    /// ```
+    /// use easynet::protocol::{Raw, Serializer};
+    /// let datagram = bytes::Bytes::from_static(b"ping");
+    /// let packet = Raw.deserialize_owned(datagram.clone())?;
+    /// assert_eq!(packet.as_ptr(), datagram.as_ptr()); // the same bytes, not a copy
+    /// # Ok::<(), easynet::protocol::ParseError>(())
+    /// ```
+    #[inline]
+    fn deserialize_owned(&self, data: Bytes) -> Result<Self::Received, ParseError> {
+        self.deserialize(&data)
+    }
 
     /// The bytes of `packet` on the wire, when they are `packet` itself, unchanged:
     /// a transport then sends them as they are, without serializing them into a
@@ -171,6 +187,13 @@ pub trait DatagramProtocol: Send + Sync + 'static {
     /// Parses one datagram.
     fn decode_datagram(&self, datagram: &[u8]) -> Result<Self::Received, ParseError>;
 
+    /// Parses one datagram that the caller hands over (see
+    /// [`Serializer::deserialize_owned`]). Default: [`decode_datagram`](Self::decode_datagram).
+    #[inline]
+    fn decode_owned_datagram(&self, datagram: Bytes) -> Result<Self::Received, ParseError> {
+        self.decode_datagram(&datagram)
+    }
+
     /// The datagram for `packet`, when it is `packet`'s own bytes (see
     /// [`Serializer::as_wire_bytes`]): sent without a copy. Default: `None`.
     #[inline]
@@ -196,6 +219,11 @@ impl<S: Serializer> DatagramProtocol for S {
     #[inline]
     fn decode_datagram(&self, datagram: &[u8]) -> Result<Self::Received, ParseError> {
         self.deserialize(datagram)
+    }
+
+    #[inline]
+    fn decode_owned_datagram(&self, datagram: Bytes) -> Result<Self::Received, ParseError> {
+        self.deserialize_owned(datagram)
     }
 
     #[inline]
@@ -334,6 +362,11 @@ impl<S: Serializer + ?Sized> Serializer for std::sync::Arc<S> {
     #[inline]
     fn deserialize(&self, data: &[u8]) -> Result<Self::Received, ParseError> {
         (**self).deserialize(data)
+    }
+
+    #[inline]
+    fn deserialize_owned(&self, data: Bytes) -> Result<Self::Received, ParseError> {
+        (**self).deserialize_owned(data)
     }
 
     #[inline]

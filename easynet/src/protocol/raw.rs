@@ -30,6 +30,12 @@ impl Serializer for Raw {
         Ok(Bytes::copy_from_slice(data))
     }
 
+    /// The packet is the bytes handed over: kept, not copied.
+    #[inline]
+    fn deserialize_owned(&self, data: Bytes) -> Result<Bytes, ParseError> {
+        Ok(data)
+    }
+
     /// The packet is its own datagram: sent as it is.
     #[inline]
     fn as_wire_bytes<'a>(&self, packet: &'a [u8]) -> Option<&'a [u8]> {

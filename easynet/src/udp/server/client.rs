@@ -211,11 +211,11 @@ impl<P: DatagramProtocol> DatagramRequests<P> {
         Poll::Pending
     }
 
-    fn parse(&mut self, datagram: &[u8]) -> Result<P::Received, RecvError> {
+    fn parse(&mut self, datagram: Bytes) -> Result<P::Received, RecvError> {
         self.received = true;
         self.shared
             .protocol
-            .decode_datagram(datagram)
+            .decode_owned_datagram(datagram)
             .map_err(RecvError::Parse)
     }
 
@@ -255,7 +255,7 @@ impl<P: DatagramProtocol> DatagramRequests<P> {
             })
             .await;
             match datagram {
-                Some(datagram) => self.parse(&datagram?),
+                Some(datagram) => self.parse(datagram?),
                 None => {
                     if is_idle_limit {
                         self.shared

@@ -136,10 +136,15 @@ pub(crate) enum Dispatch {
 impl ClientTable {
     /// Routes one datagram from `addr`, enforcing the limits of `config`. A started
     /// conversation gets `recycled` (see [`Slot::reuse_or_new`]) if it can.
+    ///
+    /// `datagram` is in the receive buffer: a datagram that is kept (queued, or the
+    /// first of a new conversation) is copied to its exact size, once. That copy is
+    /// what a `recv!()` hands over (without another copy for `Raw`), and what a
+    /// retained packet keeps alive: its own bytes, never a whole receive buffer.
     pub(crate) fn dispatch(
         &self,
         addr: SocketAddr,
-        datagram: Bytes,
+        datagram: &[u8],
         config: &UdpServerConfig,
         counters: &Counters,
         recycled: &mut Option<Arc<Slot>>,
@@ -162,9 +167,7 @@ impl ClientTable {
                         .fetch_add(1, Ordering::Relaxed);
                     return Dispatch::Dropped;
                 }
-                // An exact copy: a queued datagram must not pin the receive buffer it
-                // was split from (queued memory is bounded by `max_queued_bytes`).
-                state.queue.push_back(Bytes::copy_from_slice(&datagram));
+                state.queue.push_back(Bytes::copy_from_slice(datagram));
                 state.waker.take()
             };
             drop(table);
@@ -194,25 +197,26 @@ impl ClientTable {
                 .fetch_add(1, Ordering::Relaxed);
             return Dispatch::Dropped;
         }
-        Dispatch::Start(Slot::reuse_or_new(recycled.take(), datagram))
+        Dispatch::Start(Slot::reuse_or_new(
+            recycled.take(),
+            Bytes::copy_from_slice(datagram),
+        ))
     }
 
     /// Enters a started conversation's slot in the table: called by the receive loop
     /// when the conversation did not complete during its inline poll, before it is
     /// spawned (so before it can end).
     ///
-    /// The first datagram, if the conversation has not taken it yet, is copied to its
-    /// exact size (a view would pin the receive buffer) and only now accounted in the
-    /// queued bytes; from here on every datagram in the queue is accounted.
+    /// The first datagram, if the conversation has not taken it yet, is only now
+    /// accounted in the queued bytes; from here on every datagram in the queue is.
     pub(crate) fn register(&self, addr: SocketAddr, slot: &Arc<Slot>, counters: &Counters) {
         let mut table = lock(&self.inner);
         let mut state = slot.lock();
         state.in_table = true;
         // Only possible if `serve_forever` was dropped meanwhile: close it at once.
         state.closed |= table.closing;
-        match state.queue.front_mut() {
+        match state.queue.front() {
             Some(first) => {
-                *first = Bytes::copy_from_slice(first);
                 counters
                     .queued_bytes
                     .fetch_add(first.len(), Ordering::Relaxed);

@@ -9,7 +9,6 @@ use super::table::{ClientTable, Dispatch, Slot};
 use crate::handler::{ClientDefaults, HandlerError, RequestHandler, ServiceContext};
 use crate::protocol::DatagramProtocol;
 use crate::socket::SocketProxy;
-use bytes::{Bytes, BytesMut};
 use futures_util::future::OptionFuture;
 use std::future::Future;
 use std::io;
@@ -409,15 +408,10 @@ where
     H: RequestHandler<Client = DatagramClient<P>>,
 {
     let shared = serving.shared;
-    // Each datagram is split off this buffer without a copy, and never outlives its
-    // dispatch: a datagram that stays queued is copied to its exact size (see
-    // `ClientTable`), the others are parsed (into owned values) or dropped. So the
-    // buffer is unique again at the next `reserve`, which, the buffer being exactly one
-    // datagram large, moves back to its start: every datagram lands at the same
-    // address, in memory the cache still holds (a buffer walked through datagram by
-    // datagram costs the kernel's copy cache misses).
-    let capacity = shared.config.max_datagram_size.max(1);
-    let mut buf = BytesMut::with_capacity(capacity);
+    // Every datagram lands in this one buffer, at the same address, in memory the
+    // cache still holds; the table copies the datagrams it keeps to their exact size
+    // (see `ClientTable::dispatch`).
+    let mut buf = vec![0_u8; shared.config.max_datagram_size.max(1)].into_boxed_slice();
     let mut cancelled = pin!(shutdown.cancelled());
     let mut burst = 0_u32;
     let mut recycled = Recycled {
@@ -434,15 +428,13 @@ where
                 return Ok(());
             }
         }
-        buf.reserve(capacity);
-        match shared.socket.try_recv_buf_from(&mut buf) {
-            Ok((_len, addr)) => {
+        match shared.socket.try_recv_from(&mut buf) {
+            Ok((len, addr)) => {
                 burst += 1;
-                let datagram = buf.split().freeze();
                 dispatch(
                     serving,
                     addr,
-                    datagram,
+                    &buf[..len],
                     &mut counts,
                     &mut recycled,
                     client_conversations::<H, P>,
@@ -492,7 +484,7 @@ type StartFn<H, P, F> = fn(Arc<H>, Arc<Shared<P>>, Arc<Slot>, SocketAddr, &Clien
 fn dispatch<H, P, F>(
     serving: &Serving<'_, H, P>,
     addr: SocketAddr,
-    datagram: Bytes,
+    datagram: &[u8],
     counts: &mut LoopCounts,
     recycled: &mut Recycled<F>,
     start: StartFn<H, P, F>,

@@ -274,6 +274,12 @@
 //! }
 //! ```
 //!
+//! Each conversation also runs inside a `udp_conversation` tracing span whose `client`
+//! field is the client's address, at DEBUG level: with `RUST_LOG=easynet=debug` (or
+//! any filter that enables it) every event of the conversation carries the address. It
+//! is not an INFO span because a span is made per conversation, that is per datagram
+//! for a service that answers at once, and an enabled span costs a few allocations.
+//!
 //! ## Service initialization
 //!
 //! An optional `async fn service_init(&self, service: &mut ServiceContext)` runs once

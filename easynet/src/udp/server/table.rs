@@ -31,6 +31,14 @@ fn drop_queued(queue: &mut VecDeque<Bytes>, counters: &Counters) {
     counters.release_queued_bytes(left);
 }
 
+/// Empties `queue`, keeping its buffer. `VecDeque::clear` costs tens of instructions
+/// even on an empty queue, the usual case here, paid on every datagram.
+fn clear(queue: &mut VecDeque<Bytes>) {
+    if !queue.is_empty() {
+        queue.clear();
+    }
+}
+
 /// One client's state: its queued datagrams and how to wake its conversation.
 ///
 /// ```text
@@ -98,7 +106,7 @@ impl Slot {
                 .unwrap_or_else(PoisonError::into_inner);
             // Keeps the queue's capacity (the conversation completed inline, so the
             // receive loop holds the only reference: no idle client pays for it).
-            state.queue.clear();
+            clear(&mut state.queue);
             state.queue.push_back(first);
             state.waker = None;
             state.closed = false;
@@ -250,7 +258,7 @@ impl ClientTable {
                 if !received && !state.queue.is_empty() {
                     counters.refused.fetch_add(1, Ordering::Relaxed);
                 }
-                state.queue.clear();
+                clear(&mut state.queue);
                 return false;
             }
         }

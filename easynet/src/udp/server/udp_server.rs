@@ -568,7 +568,9 @@ where
     P::Received: Send + 'static,
     H: RequestHandler<Client = DatagramClient<P>>,
 {
-    let span = tracing::info_span!("udp_conversation", client = %addr);
+    // DEBUG, not INFO: one span per conversation is one per datagram for a service that
+    // answers at once, and an enabled span is allocated and formatted.
+    let span = tracing::debug_span!("udp_conversation", client = %addr);
     let context = ClientContext::new(addr, client_defaults);
     let conversations = async move {
         // `shared` and `slot` are moved into the client objects, not cloned: every
@@ -591,7 +593,9 @@ where
                 })
                 .await
             };
-            report(requests.counters(), client.remote_addr(), outcome);
+            if !matches!(outcome, Ok(Ok(()))) {
+                report(requests.counters(), client.remote_addr(), outcome);
+            }
             if !requests.end_conversation(client.remote_addr()) {
                 break;
             }
@@ -600,6 +604,8 @@ where
     context.scope(conversations).instrument(span)
 }
 
+/// Logs and counts a conversation that failed or panicked.
+#[cold]
 fn report(
     counters: &Counters,
     addr: SocketAddr,

@@ -1,7 +1,8 @@
-//! Line framing shared by the line-based protocols ([`Json`](super::Json) and
-//! [`Line`](super::Line)).
+//! Framing: finding where each frame ends in a byte stream ([`Framer`]), and the line
+//! framing shared by the line-based protocols ([`Json`](super::Json) and
+//! [`Line`](super::Line)). The self-delimiting formats have theirs in `self_delimited`.
 //!
-//! A frame is the bytes up to a `\n`; a `\r` just before it is part of the line ending, so
+//! A line frame is the bytes up to a `\n`; a `\r` just before it is part of the line ending, so
 //! `\n` and `\r\n` are both accepted. Empty lines are skipped, like easynetwork's
 //! `AutoSeparatedPacketSerializer` does with successive separators.
 //!
@@ -21,12 +22,25 @@
 use super::ParseError;
 use bytes::{Buf, BytesMut};
 
-/// Where the next line is in the buffer: `content` bytes of payload (line ending
-/// excluded), `total` bytes to consume (line ending included).
+/// Where the next frame is in the buffer: `content` bytes of payload (a line ending
+/// excluded), `total` bytes to consume (a line ending included).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct LineSpan {
+pub(crate) struct FrameSpan {
     pub(crate) content: usize,
     pub(crate) total: usize,
+}
+
+/// Finds the frames of a stream, one at a time, at the front of a buffer, under a limit.
+///
+/// Both methods leave the frame in the buffer: after `Ok(Some(span))` the caller reads
+/// `buf[..span.content]`, then consumes `span.total` bytes. Bytes that belong to no
+/// frame (separators, the tail of an over-long frame) are consumed by the framer.
+pub(crate) trait Framer: std::fmt::Debug + Send + 'static {
+    /// The next complete frame, or `None` to wait for more bytes.
+    fn next_frame(&mut self, buf: &mut BytesMut) -> Result<Option<FrameSpan>, ParseError>;
+
+    /// At end of stream: the next frame, from what is left in `buf`.
+    fn last_frame(&mut self, buf: &mut BytesMut) -> Result<Option<FrameSpan>, ParseError>;
 }
 
 /// Incremental `\n` / `\r\n` line finder with a hard limit on the line length.
@@ -48,10 +62,12 @@ impl LineFramer {
             discarding: false,
         }
     }
+}
 
+impl Framer for LineFramer {
     /// Finds the next non-empty line at the front of `buf`. The caller must consume
     /// `span.total` bytes after reading the line.
-    pub(crate) fn next_line(&mut self, buf: &mut BytesMut) -> Result<Option<LineSpan>, ParseError> {
+    fn next_frame(&mut self, buf: &mut BytesMut) -> Result<Option<FrameSpan>, ParseError> {
         loop {
             if self.discarding {
                 match memchr::memchr(b'\n', buf) {
@@ -87,7 +103,7 @@ impl LineFramer {
                         buf.advance(newline + 1);
                         return Err(err);
                     }
-                    return Ok(Some(LineSpan {
+                    return Ok(Some(FrameSpan {
                         content,
                         total: newline + 1,
                     }));
@@ -110,8 +126,8 @@ impl LineFramer {
 
     /// At end of stream: the unterminated rest of the buffer is a last line (like
     /// `tokio_util::codec::LinesCodec`), unless it is the tail of an over-long line.
-    pub(crate) fn last_line(&mut self, buf: &mut BytesMut) -> Result<Option<LineSpan>, ParseError> {
-        if let Some(span) = self.next_line(buf)? {
+    fn last_frame(&mut self, buf: &mut BytesMut) -> Result<Option<FrameSpan>, ParseError> {
+        if let Some(span) = self.next_frame(buf)? {
             return Ok(Some(span));
         }
         self.next_index = 0;
@@ -134,7 +150,7 @@ impl LineFramer {
             buf.clear();
             return Err(err);
         }
-        Ok(Some(LineSpan {
+        Ok(Some(FrameSpan {
             content,
             total: buf.len(),
         }))
@@ -149,7 +165,7 @@ mod tests {
     fn lines(framer: &mut LineFramer, buf: &mut BytesMut) -> Vec<Result<Vec<u8>, bool>> {
         let mut out = Vec::new();
         loop {
-            match framer.next_line(buf) {
+            match framer.next_frame(buf) {
                 Ok(Some(span)) => {
                     out.push(Ok(buf[..span.content].to_vec()));
                     buf.advance(span.total);
@@ -204,7 +220,7 @@ mod tests {
         let mut buf = BytesMut::new();
         for _ in 0..1000 {
             buf.extend_from_slice(b"x");
-            assert_eq!(framer.next_line(&mut buf).unwrap(), None);
+            assert_eq!(framer.next_frame(&mut buf).unwrap(), None);
             assert_eq!(framer.next_index, buf.len());
         }
     }

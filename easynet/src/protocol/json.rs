@@ -1,6 +1,6 @@
 //! JSON (serde_json), wire-compatible with easynetwork's `JSONSerializer`.
 
-use super::framing::LineFramer;
+use super::framing::{Framer, LineFramer};
 use super::{ParseError, SerializeError, Serializer, StreamDecoder, StreamProtocol};
 use bytes::{Buf, BufMut, BytesMut};
 use serde::{Serialize, de::DeserializeOwned};
@@ -268,7 +268,7 @@ impl<R: DeserializeOwned + Send + 'static> StreamDecoder for JsonDecoder<R> {
     type Packet = R;
 
     fn decode(&mut self, buf: &mut BytesMut) -> Result<Option<R>, ParseError> {
-        let Some(span) = self.framer.next_line(buf)? else {
+        let Some(span) = self.framer.next_frame(buf)? else {
             return Ok(None);
         };
         let packet = read_json(&buf[..span.content]);
@@ -277,7 +277,7 @@ impl<R: DeserializeOwned + Send + 'static> StreamDecoder for JsonDecoder<R> {
     }
 
     fn decode_eof(&mut self, buf: &mut BytesMut) -> Result<Option<R>, ParseError> {
-        let Some(span) = self.framer.last_line(buf)? else {
+        let Some(span) = self.framer.last_frame(buf)? else {
             return Ok(None);
         };
         let packet = read_json(&buf[..span.content]);

@@ -1,6 +1,6 @@
 //! Text lines, like easynetwork's `StringLineSerializer`.
 
-use super::framing::LineFramer;
+use super::framing::{FrameSpan, Framer, LineFramer};
 use super::{ParseError, SerializeError, Serializer, StreamDecoder, StreamProtocol};
 use bytes::{Buf, BytesMut};
 
@@ -179,11 +179,23 @@ pub struct LineDecoder {
 }
 
 impl LineDecoder {
-    fn take(&self, buf: &mut BytesMut, content: usize, total: usize) -> Result<String, ParseError> {
-        let end = if self.keep_end { total } else { content };
+    /// Reads the line the framer found, if any, and consumes it.
+    fn take(
+        &self,
+        buf: &mut BytesMut,
+        span: Option<FrameSpan>,
+    ) -> Result<Option<String>, ParseError> {
+        let Some(span) = span else {
+            return Ok(None);
+        };
+        let end = if self.keep_end {
+            span.total
+        } else {
+            span.content
+        };
         let line = read_line(&buf[..end]);
-        buf.advance(total);
-        line
+        buf.advance(span.total);
+        line.map(Some)
     }
 }
 
@@ -191,16 +203,12 @@ impl StreamDecoder for LineDecoder {
     type Packet = String;
 
     fn decode(&mut self, buf: &mut BytesMut) -> Result<Option<String>, ParseError> {
-        match self.framer.next_line(buf)? {
-            Some(span) => self.take(buf, span.content, span.total).map(Some),
-            None => Ok(None),
-        }
+        let span = self.framer.next_frame(buf)?;
+        self.take(buf, span)
     }
 
     fn decode_eof(&mut self, buf: &mut BytesMut) -> Result<Option<String>, ParseError> {
-        match self.framer.last_line(buf)? {
-            Some(span) => self.take(buf, span.content, span.total).map(Some),
-            None => Ok(None),
-        }
+        let span = self.framer.last_frame(buf)?;
+        self.take(buf, span)
     }
 }

@@ -1,105 +1,100 @@
 //! JSON (serde_json), wire-compatible with easynetwork's `JSONSerializer`.
 
-use super::framing::{Framer, LineFramer};
-use super::{ParseError, SerializeError, Serializer, StreamDecoder, StreamProtocol};
-use bytes::{Buf, BufMut, BytesMut};
+use super::framing::LineFramer;
+use super::serde_protocol::{SerdeFormat, serde_protocol};
+use super::{ParseError, SerializeError};
+use bytes::BytesMut;
 use serde::{Serialize, de::DeserializeOwned};
 use std::cell::RefCell;
 use std::fmt;
-use std::marker::PhantomData;
 
-/// JSON documents: sends `S`, receives `R`.
-///
-/// The bytes are those of easynetwork's `JSONSerializer` (Python's
-/// `json.dumps(…, separators=(",", ":"), ensure_ascii=True)`): compact separators, and every
-/// character outside printable ASCII escaped as `\uXXXX` (lowercase hex, a surrogate pair
-/// above U+FFFF).
-///
-/// [`with_ensure_ascii(false)`](Json::with_ensure_ascii) writes raw UTF-8 instead.
-///
-/// * Datagrams carry one document with no trailing newline.
-/// * Streams carry one document per line: the document and a `\n` (`\r\n` is accepted
-///   on receive; empty lines are skipped). At end of stream, an unterminated last line
-///   is parsed as a last document, like `tokio_util::codec::LinesCodec` does.
-///
-/// Documents larger than the [limit](Json::with_limit) (default
-/// [`DEFAULT_LIMIT`](super::DEFAULT_LIMIT), 64 KiB, line ending excluded) are refused
-/// both ways: on receive with a [`LimitExceeded`](super::ParseErrorKind::LimitExceeded)
-/// parse error (on a stream, the rest of the over-long line is then discarded, never
-/// parsed), on send with [`SerializeError::LimitExceeded`].
-///
-/// ```
-/// use easynet::protocol::{DatagramProtocol, Json, StreamDecoder, StreamProtocol};
-/// let json = Json::<serde_json::Value>::new();
-///
-/// let mut out = bytes::BytesMut::new();
-/// json.encode_datagram(&serde_json::json!({"key": [1, 2, 3], "txt": "héllo"}), &mut out)?;
-/// assert_eq!(&out[..], br#"{"key":[1,2,3],"txt":"h\u00e9llo"}"#);
-///
-/// let mut stream = bytes::BytesMut::new();
-/// json.encode_frame(&serde_json::json!([1, 2]), &mut stream)?;
-/// assert_eq!(&stream[..], b"[1,2]\n");
-/// let mut decoder = json.decoder();
-/// assert_eq!(decoder.decode(&mut stream)?, Some(serde_json::json!([1, 2])));
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-pub struct Json<S: ?Sized, R = S> {
-    limit: usize,
-    ensure_ascii: bool,
-    _types: PhantomData<fn(&S) -> R>,
+serde_protocol! {
+    /// JSON documents: sends `S`, receives `R`.
+    ///
+    /// The bytes are those of easynetwork's `JSONSerializer` (Python's
+    /// `json.dumps(…, separators=(",", ":"), ensure_ascii=True)`): compact separators, and every
+    /// character outside printable ASCII escaped as `\uXXXX` (lowercase hex, a surrogate pair
+    /// above U+FFFF).
+    ///
+    /// [`with_ensure_ascii(false)`](Json::with_ensure_ascii) writes raw UTF-8 instead.
+    ///
+    /// * Datagrams carry one document with no trailing newline.
+    /// * Streams carry one document per line: the document and a `\n` (`\r\n` is accepted
+    ///   on receive; empty lines are skipped). At end of stream, an unterminated last line
+    ///   is parsed as a last document, like `tokio_util::codec::LinesCodec` does.
+    ///
+    /// Documents larger than the [limit](Json::with_limit) (default
+    /// [`DEFAULT_LIMIT`](super::DEFAULT_LIMIT), 64 KiB, line ending excluded) are refused
+    /// both ways: on receive with a [`LimitExceeded`](super::ParseErrorKind::LimitExceeded)
+    /// parse error (on a stream, the rest of the over-long line is then discarded, never
+    /// parsed), on send with [`SerializeError::LimitExceeded`].
+    ///
+    /// ```
+    /// use easynet::protocol::{DatagramProtocol, Json, StreamDecoder, StreamProtocol};
+    /// let json = Json::<serde_json::Value>::new();
+    ///
+    /// let mut out = bytes::BytesMut::new();
+    /// json.encode_datagram(&serde_json::json!({"key": [1, 2, 3], "txt": "héllo"}), &mut out)?;
+    /// assert_eq!(&out[..], br#"{"key":[1,2,3],"txt":"h\u00e9llo"}"#);
+    ///
+    /// let mut stream = bytes::BytesMut::new();
+    /// json.encode_frame(&serde_json::json!([1, 2]), &mut stream)?;
+    /// assert_eq!(&stream[..], b"[1,2]\n");
+    /// let mut decoder = json.decoder();
+    /// assert_eq!(decoder.decode(&mut stream)?, Some(serde_json::json!([1, 2])));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub struct Json<S, R = S>;
+
+    /// The stream decoder of [`Json`]: one document per line.
+    pub struct JsonDecoder<R>;
+
+    format: JsonFormat, what: "JSON", unit: "document",
 }
 
 impl<S: ?Sized, R> Json<S, R> {
-    /// A JSON protocol with the default limit ([`DEFAULT_LIMIT`](super::DEFAULT_LIMIT)).
-    pub const fn new() -> Self {
-        Self {
-            limit: super::DEFAULT_LIMIT,
-            ensure_ascii: true,
-            _types: PhantomData,
-        }
-    }
-
     /// Whether to escape every non-ASCII character as `\uXXXX`, like Python's
     /// `ensure_ascii=True` (default `true`, easynetwork's default). With `false`, strings
     /// are written as raw UTF-8, which is valid JSON too, shorter, and faster to write.
     pub const fn with_ensure_ascii(mut self, ensure_ascii: bool) -> Self {
-        self.ensure_ascii = ensure_ascii;
+        self.format.ensure_ascii = ensure_ascii;
         self
     }
-
-    /// Sets the largest document accepted, in bytes (default
-    /// [`DEFAULT_LIMIT`](super::DEFAULT_LIMIT)).
-    pub const fn with_limit(mut self, limit: usize) -> Self {
-        self.limit = limit;
-        self
-    }
-
-    /// The largest document accepted, in bytes.
-    pub const fn limit(&self) -> usize {
-        self.limit
-    }
 }
 
-impl<S: ?Sized, R> Default for Json<S, R> {
-    fn default() -> Self {
-        Self::new()
-    }
+/// JSON documents, one per line on streams; the settings of [`Json`] besides its limit.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct JsonFormat {
+    ensure_ascii: bool,
 }
 
-impl<S: ?Sized, R> Clone for Json<S, R> {
-    fn clone(&self) -> Self {
-        *self
+impl SerdeFormat for JsonFormat {
+    const DEFAULT: Self = Self { ensure_ascii: true };
+    const FRAME_END: &'static [u8] = b"\n";
+
+    type Framer = LineFramer;
+
+    fn framer(limit: usize) -> LineFramer {
+        LineFramer::new(limit)
     }
-}
 
-impl<S: ?Sized, R> Copy for Json<S, R> {}
+    #[inline]
+    fn write<T: Serialize + ?Sized>(
+        self,
+        packet: &T,
+        out: &mut BytesMut,
+        limit: usize,
+    ) -> Result<(), SerializeError> {
+        write_json(packet, out, limit, self.ensure_ascii)
+    }
 
-impl<S: ?Sized, R> fmt::Debug for Json<S, R> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Json")
-            .field("limit", &self.limit)
-            .field("ensure_ascii", &self.ensure_ascii)
-            .finish()
+    #[inline]
+    fn read<R: DeserializeOwned>(data: &[u8]) -> Result<R, ParseError> {
+        read_json(data)
+    }
+
+    fn debug_fields(self, f: &mut fmt::DebugStruct<'_, '_>) {
+        f.field("ensure_ascii", &self.ensure_ascii);
     }
 }
 
@@ -203,93 +198,11 @@ fn read_json<R: DeserializeOwned>(data: &[u8]) -> Result<R, ParseError> {
         .map_err(|e| ParseError::invalid_data("invalid JSON document", data).with_source(e))
 }
 
-impl<S, R> Serializer for Json<S, R>
-where
-    S: Serialize + ?Sized + 'static,
-    R: DeserializeOwned + 'static,
-{
-    type Sent = S;
-    type Received = R;
-
-    fn serialize(&self, packet: &S, out: &mut BytesMut) -> Result<(), SerializeError> {
-        write_json(packet, out, self.limit, self.ensure_ascii)
-    }
-
-    fn deserialize(&self, data: &[u8]) -> Result<R, ParseError> {
-        if data.len() > self.limit {
-            return Err(ParseError::limit_exceeded(self.limit, data));
-        }
-        read_json(data)
-    }
-}
-
-impl<S, R> StreamProtocol for Json<S, R>
-where
-    S: Serialize + ?Sized + 'static,
-    R: DeserializeOwned + Send + 'static,
-{
-    type Sent = S;
-    type Received = R;
-    type Decoder = JsonDecoder<R>;
-
-    fn encode_frame(&self, packet: &S, out: &mut BytesMut) -> Result<(), SerializeError> {
-        write_json(packet, out, self.limit, self.ensure_ascii)?;
-        out.put_u8(b'\n');
-        Ok(())
-    }
-
-    fn decoder(&self) -> JsonDecoder<R> {
-        JsonDecoder {
-            framer: LineFramer::new(self.limit),
-            _packet: PhantomData,
-        }
-    }
-
-    fn limit(&self) -> usize {
-        self.limit
-    }
-}
-
-/// The stream decoder of [`Json`]: one document per line.
-pub struct JsonDecoder<R> {
-    framer: LineFramer,
-    _packet: PhantomData<fn() -> R>,
-}
-
-impl<R> fmt::Debug for JsonDecoder<R> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("JsonDecoder")
-            .field("framer", &self.framer)
-            .finish()
-    }
-}
-
-impl<R: DeserializeOwned + Send + 'static> StreamDecoder for JsonDecoder<R> {
-    type Packet = R;
-
-    fn decode(&mut self, buf: &mut BytesMut) -> Result<Option<R>, ParseError> {
-        let Some(span) = self.framer.next_frame(buf)? else {
-            return Ok(None);
-        };
-        let packet = read_json(&buf[..span.content]);
-        buf.advance(span.total);
-        packet.map(Some)
-    }
-
-    fn decode_eof(&mut self, buf: &mut BytesMut) -> Result<Option<R>, ParseError> {
-        let Some(span) = self.framer.last_frame(buf)? else {
-            return Ok(None);
-        };
-        let packet = read_json(&buf[..span.content]);
-        buf.advance(span.total);
-        packet.map(Some)
-    }
-}
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+    use crate::protocol::Serializer;
     use serde_json::json;
 
     fn encode(v: &serde_json::Value) -> String {

@@ -335,6 +335,7 @@ pub(crate) mod packet;
 mod raw;
 #[cfg(any(feature = "cbor", feature = "msgpack"))]
 mod self_delimited;
+mod serde_protocol;
 
 #[cfg(feature = "cbor")]
 pub use cbor::{Cbor, CborDecoder};

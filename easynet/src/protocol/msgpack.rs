@@ -1,86 +1,47 @@
 //! MessagePack (rmp-serde), behind the `msgpack` feature.
 
-use super::self_delimited::{self, Children, FrameFinder, Header, be_uint};
+use super::ParseError;
+use super::error::BoxError;
+use super::self_delimited::{self, Children, Header, SelfDelimited, be_uint};
+use super::serde_protocol::serde_protocol;
 use super::writer::BytesWriter;
-use super::{ParseError, SerializeError, Serializer, StreamDecoder, StreamProtocol};
-use bytes::{Buf, BytesMut};
+use bytes::BytesMut;
 use serde::{Serialize, de::DeserializeOwned};
-use std::fmt;
-use std::marker::PhantomData;
 
-/// MessagePack objects (through rmp-serde): sends `S`, receives `R`.
-///
-/// Structs are written as maps with field names (`rmp_serde::to_vec_named`), like
-/// Python's `msgpack.packb` writes dicts, so easynetwork peers read them.
-///
-/// * Datagrams carry exactly one object.
-/// * Streams carry objects back to back: MessagePack is self-delimiting, so there is no framing.
-///   The decoder finds where each object ends by walking its markers, so a frame rejected
-///   by serde is consumed whole, and an over-long frame is skipped to its exact end.
-///
-/// Frames over the [limit](MsgPack::with_limit) (default
-/// [`DEFAULT_LIMIT`](super::DEFAULT_LIMIT)) are refused both ways.
-///
-/// ```
-/// use easynet::protocol::{MsgPack, DatagramProtocol};
-/// #[derive(serde::Serialize, serde::Deserialize, Debug, PartialEq)]
-/// struct Msg { data: u32 }
-///
-/// let msgpack = MsgPack::<Msg>::new();
-/// let mut out = bytes::BytesMut::new();
-/// msgpack.encode_datagram(&Msg { data: 42 }, &mut out)?;
-/// assert_eq!(&out[..], b"\x81\xa4data\x2a");
-/// assert_eq!(msgpack.decode_datagram(&out)?, Msg { data: 42 });
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-#[cfg_attr(docsrs, doc(cfg(feature = "msgpack")))]
-pub struct MsgPack<S: ?Sized, R = S> {
-    limit: usize,
-    _types: PhantomData<fn(&S) -> R>,
-}
+serde_protocol! {
+    /// MessagePack objects (through rmp-serde): sends `S`, receives `R`.
+    ///
+    /// Structs are written as maps with field names (`rmp_serde::to_vec_named`), like
+    /// Python's `msgpack.packb` writes dicts, so easynetwork peers read them.
+    ///
+    /// * Datagrams carry exactly one object.
+    /// * Streams carry objects back to back: MessagePack is self-delimiting, so there is no framing.
+    ///   The decoder finds where each object ends by walking its markers, so a frame rejected
+    ///   by serde is consumed whole, and an over-long frame is skipped to its exact end.
+    ///
+    /// Frames over the [limit](MsgPack::with_limit) (default
+    /// [`DEFAULT_LIMIT`](super::DEFAULT_LIMIT)) are refused both ways.
+    ///
+    /// ```
+    /// use easynet::protocol::{MsgPack, DatagramProtocol};
+    /// #[derive(serde::Serialize, serde::Deserialize, Debug, PartialEq)]
+    /// struct Msg { data: u32 }
+    ///
+    /// let msgpack = MsgPack::<Msg>::new();
+    /// let mut out = bytes::BytesMut::new();
+    /// msgpack.encode_datagram(&Msg { data: 42 }, &mut out)?;
+    /// assert_eq!(&out[..], b"\x81\xa4data\x2a");
+    /// assert_eq!(msgpack.decode_datagram(&out)?, Msg { data: 42 });
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[cfg_attr(docsrs, doc(cfg(feature = "msgpack")))]
+    pub struct MsgPack<S, R = S>;
 
-impl<S: ?Sized, R> MsgPack<S, R> {
-    /// A MessagePack protocol with the default limit ([`DEFAULT_LIMIT`](super::DEFAULT_LIMIT)).
-    pub const fn new() -> Self {
-        Self {
-            limit: super::DEFAULT_LIMIT,
-            _types: PhantomData,
-        }
-    }
+    /// The stream decoder of [`MsgPack`].
+    #[cfg_attr(docsrs, doc(cfg(feature = "msgpack")))]
+    pub struct MsgPackDecoder<R>;
 
-    /// Sets the largest object accepted, in bytes (default
-    /// [`DEFAULT_LIMIT`](super::DEFAULT_LIMIT)).
-    pub const fn with_limit(mut self, limit: usize) -> Self {
-        self.limit = limit;
-        self
-    }
-
-    /// The largest object accepted, in bytes.
-    pub const fn limit(&self) -> usize {
-        self.limit
-    }
-}
-
-impl<S: ?Sized, R> Default for MsgPack<S, R> {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl<S: ?Sized, R> Clone for MsgPack<S, R> {
-    fn clone(&self) -> Self {
-        *self
-    }
-}
-
-impl<S: ?Sized, R> Copy for MsgPack<S, R> {}
-
-impl<S: ?Sized, R> fmt::Debug for MsgPack<S, R> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("MsgPack")
-            .field("limit", &self.limit)
-            .finish()
-    }
+    format: SelfDelimited<MsgPackFormat>, what: "MessagePack", unit: "object",
 }
 
 /// MessagePack markers (the MessagePack specification, "formats").
@@ -132,111 +93,17 @@ impl self_delimited::Format for MsgPackFormat {
             0xdf => container(be_uint::<4>(buf), 5, 2),                         // map32
         }
     }
-}
 
-fn write_msgpack<T: Serialize + ?Sized>(
-    packet: &T,
-    out: &mut BytesMut,
-    limit: usize,
-) -> Result<(), SerializeError> {
-    let start = out.len();
-    let mut writer = BytesWriter(out);
-    if let Err(e) = rmp_serde::encode::write_named(&mut writer, packet) {
-        out.truncate(start);
-        return Err(SerializeError::Format(e.into()));
-    }
-    let size = out.len() - start;
-    if size > limit {
-        out.truncate(start);
-        return Err(SerializeError::LimitExceeded { size, limit });
-    }
-    Ok(())
-}
-
-fn read_msgpack<R: DeserializeOwned>(frame: &[u8]) -> Result<R, ParseError> {
-    rmp_serde::from_slice(frame)
-        .map_err(|e| ParseError::invalid_data("invalid MessagePack object", frame).with_source(e))
-}
-
-impl<S, R> Serializer for MsgPack<S, R>
-where
-    S: Serialize + ?Sized + 'static,
-    R: DeserializeOwned + 'static,
-{
-    type Sent = S;
-    type Received = R;
-
-    fn serialize(&self, packet: &S, out: &mut BytesMut) -> Result<(), SerializeError> {
-        write_msgpack(packet, out, self.limit)
+    fn write<T: Serialize + ?Sized>(packet: &T, out: &mut BytesMut) -> Result<(), BoxError> {
+        Ok(rmp_serde::encode::write_named(
+            &mut BytesWriter(out),
+            packet,
+        )?)
     }
 
-    fn deserialize(&self, data: &[u8]) -> Result<R, ParseError> {
-        if data.len() > self.limit {
-            return Err(ParseError::limit_exceeded(self.limit, data));
-        }
-        self_delimited::check_single_frame::<MsgPackFormat>(data)?;
-        read_msgpack(data)
-    }
-}
-
-impl<S, R> StreamProtocol for MsgPack<S, R>
-where
-    S: Serialize + ?Sized + 'static,
-    R: DeserializeOwned + Send + 'static,
-{
-    type Sent = S;
-    type Received = R;
-    type Decoder = MsgPackDecoder<R>;
-
-    fn encode_frame(&self, packet: &S, out: &mut BytesMut) -> Result<(), SerializeError> {
-        write_msgpack(packet, out, self.limit)
-    }
-
-    fn decoder(&self) -> MsgPackDecoder<R> {
-        MsgPackDecoder {
-            finder: FrameFinder::new(self.limit),
-            _packet: PhantomData,
-        }
-    }
-
-    fn limit(&self) -> usize {
-        self.limit
-    }
-}
-
-/// The stream decoder of [`MsgPack`].
-#[cfg_attr(docsrs, doc(cfg(feature = "msgpack")))]
-pub struct MsgPackDecoder<R> {
-    finder: FrameFinder,
-    _packet: PhantomData<fn() -> R>,
-}
-
-impl<R> fmt::Debug for MsgPackDecoder<R> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("MsgPackDecoder")
-            .field("finder", &self.finder)
-            .finish()
-    }
-}
-
-impl<R: DeserializeOwned + Send + 'static> StreamDecoder for MsgPackDecoder<R> {
-    type Packet = R;
-
-    fn decode(&mut self, buf: &mut BytesMut) -> Result<Option<R>, ParseError> {
-        let Some(end) = self.finder.next_frame::<MsgPackFormat>(buf)? else {
-            return Ok(None);
-        };
-        let packet = read_msgpack(&buf[..end]);
-        buf.advance(end);
-        packet.map(Some)
-    }
-
-    fn decode_eof(&mut self, buf: &mut BytesMut) -> Result<Option<R>, ParseError> {
-        let Some(end) = self.finder.last_frame::<MsgPackFormat>(buf)? else {
-            return Ok(None);
-        };
-        let packet = read_msgpack(&buf[..end]);
-        buf.advance(end);
-        packet.map(Some)
+    fn read<R: DeserializeOwned>(frame: &[u8]) -> Result<R, ParseError> {
+        rmp_serde::from_slice(frame).map_err(|e| {
+            ParseError::invalid_data("invalid MessagePack object", frame).with_source(e)
+        })
     }
 }

@@ -23,9 +23,17 @@
 //!      ▲     │
 //!      └─────┴── malformed header at `at` ──▶ Err(invalid), consume buf[..=at]
 //! ```
+//!
+//! A [`Format`] gives the header reader and the serde writer and reader;
+//! [`SelfDelimited<F>`](SelfDelimited) makes it the [`SerdeFormat`] of a serde protocol.
 
-use super::ParseError;
+use super::framing::{FrameSpan, Framer};
+use super::serde_protocol::SerdeFormat;
+use super::{BoxError, ParseError, SerializeError};
 use bytes::{Buf, BytesMut};
+use serde::{Serialize, de::DeserializeOwned};
+use std::fmt;
+use std::marker::PhantomData;
 
 /// Deepest nesting of containers the scanner follows; deeper frames are invalid. The
 /// serde parsers have similar recursion limits (ciborium: 256).
@@ -62,10 +70,69 @@ pub(crate) enum Children {
     Break,
 }
 
-/// A self-delimiting format: how to read one item header.
-pub(crate) trait Format {
+/// A self-delimiting format: how to read one item header, and its serde writer and reader.
+pub(crate) trait Format: Send + Sync + 'static {
     /// Reads the header at the start of `buf`.
     fn header(buf: &[u8]) -> Header;
+
+    /// Appends `packet` to `out` (on error, `out` may hold part of it).
+    fn write<T: Serialize + ?Sized>(packet: &T, out: &mut BytesMut) -> Result<(), BoxError>;
+
+    /// Parses one whole frame.
+    fn read<R: DeserializeOwned>(frame: &[u8]) -> Result<R, ParseError>;
+}
+
+/// The [`SerdeFormat`] of a self-delimiting format `F`: no framing on streams, frames
+/// found by [`FrameFinder`], datagrams checked to be exactly one frame.
+pub(crate) struct SelfDelimited<F>(PhantomData<fn() -> F>);
+
+// By hand: derived impls would require `F: Clone` and so on.
+impl<F> Clone for SelfDelimited<F> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<F> Copy for SelfDelimited<F> {}
+
+impl<F: Format> SerdeFormat for SelfDelimited<F> {
+    const DEFAULT: Self = Self(PhantomData);
+    const FRAME_END: &'static [u8] = b"";
+
+    type Framer = FrameFinder<F>;
+
+    fn framer(limit: usize) -> FrameFinder<F> {
+        FrameFinder::new(limit)
+    }
+
+    fn write<T: Serialize + ?Sized>(
+        self,
+        packet: &T,
+        out: &mut BytesMut,
+        limit: usize,
+    ) -> Result<(), SerializeError> {
+        let start = out.len();
+        if let Err(e) = F::write(packet, out) {
+            out.truncate(start);
+            return Err(SerializeError::Format(e));
+        }
+        let size = out.len() - start;
+        if size > limit {
+            out.truncate(start);
+            return Err(SerializeError::LimitExceeded { size, limit });
+        }
+        Ok(())
+    }
+
+    #[inline]
+    fn read<R: DeserializeOwned>(data: &[u8]) -> Result<R, ParseError> {
+        F::read(data)
+    }
+
+    #[inline]
+    fn check_datagram(data: &[u8]) -> Result<(), ParseError> {
+        check_single_frame::<F>(data)
+    }
 }
 
 /// Outcome of a scan.
@@ -187,29 +254,37 @@ impl Scanner {
 }
 
 /// Finds frames of format `F` at the front of a buffer, with a limit.
-#[derive(Debug, Clone)]
-pub(crate) struct FrameFinder {
+pub(crate) struct FrameFinder<F> {
     limit: usize,
     scanner: Scanner,
     /// Skipping the rest of an over-long frame.
     discarding: bool,
+    _format: PhantomData<fn() -> F>,
 }
 
-impl FrameFinder {
+impl<F> fmt::Debug for FrameFinder<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FrameFinder")
+            .field("limit", &self.limit)
+            .field("scanner", &self.scanner)
+            .field("discarding", &self.discarding)
+            .finish()
+    }
+}
+
+impl<F: Format> FrameFinder<F> {
     pub(crate) const fn new(limit: usize) -> Self {
         Self {
             limit,
             scanner: Scanner::new(),
             discarding: false,
+            _format: PhantomData,
         }
     }
 
     /// The length of the complete frame at the front of `buf`, or `None` to wait for more
     /// bytes. After `Ok(Some(end))`, the caller must consume `end` bytes.
-    pub(crate) fn next_frame<F: Format>(
-        &mut self,
-        buf: &mut BytesMut,
-    ) -> Result<Option<usize>, ParseError> {
+    fn next_end(&mut self, buf: &mut BytesMut) -> Result<Option<usize>, ParseError> {
         loop {
             if self.discarding {
                 match self.scanner.scan::<F>(buf) {
@@ -274,11 +349,8 @@ impl FrameFinder {
     }
 
     /// At end of stream: a frame still incomplete is truncated.
-    pub(crate) fn last_frame<F: Format>(
-        &mut self,
-        buf: &mut BytesMut,
-    ) -> Result<Option<usize>, ParseError> {
-        if let Some(end) = self.next_frame::<F>(buf)? {
+    fn last_end(&mut self, buf: &mut BytesMut) -> Result<Option<usize>, ParseError> {
+        if let Some(end) = self.next_end(buf)? {
             return Ok(Some(end));
         }
         let truncated = !buf.is_empty() && !self.discarding;
@@ -287,6 +359,24 @@ impl FrameFinder {
         self.scanner.reset();
         self.discarding = false;
         err.map_or(Ok(None), Err)
+    }
+}
+
+/// A frame of these formats has no delimiter: its content is all of it.
+fn whole_frame(end: usize) -> FrameSpan {
+    FrameSpan {
+        content: end,
+        total: end,
+    }
+}
+
+impl<F: Format> Framer for FrameFinder<F> {
+    fn next_frame(&mut self, buf: &mut BytesMut) -> Result<Option<FrameSpan>, ParseError> {
+        Ok(self.next_end(buf)?.map(whole_frame))
+    }
+
+    fn last_frame(&mut self, buf: &mut BytesMut) -> Result<Option<FrameSpan>, ParseError> {
+        Ok(self.last_end(buf)?.map(whole_frame))
     }
 }
 
@@ -320,11 +410,11 @@ mod tests {
         // An array of 1000 small integers, then a second item.
         let mut frame = vec![0x99, 0x03, 0xe8];
         frame.extend(std::iter::repeat_n(0x01, 1000));
-        let mut finder = FrameFinder::new(1 << 20);
+        let mut finder = FrameFinder::<CborFormat>::new(1 << 20);
         let mut buf = BytesMut::new();
         for (i, byte) in frame.iter().enumerate() {
             buf.extend_from_slice(&[*byte]);
-            let found = finder.next_frame::<CborFormat>(&mut buf).unwrap();
+            let found = finder.next_end(&mut buf).unwrap();
             if i + 1 < frame.len() {
                 assert_eq!(found, None);
                 // Every complete header was scanned once: the next call starts at the end
@@ -339,19 +429,14 @@ mod tests {
 
     #[test]
     fn payload_past_the_buffer_is_skipped_without_rescanning() {
-        let mut finder = FrameFinder::new(10);
+        let mut finder = FrameFinder::<CborFormat>::new(10);
         // A 100-byte byte string: over the limit, reported at once, then skipped exactly.
         let mut buf = BytesMut::from(&[0x58, 100, 0, 0][..]);
-        assert!(
-            finder
-                .next_frame::<CborFormat>(&mut buf)
-                .unwrap_err()
-                .is_limit_exceeded()
-        );
+        assert!(finder.next_end(&mut buf).unwrap_err().is_limit_exceeded());
         assert!(buf.is_empty(), "the known part of the frame is dropped");
         buf.extend_from_slice(&[0; 98]);
         buf.extend_from_slice(&[0x05]); // the next item: unsigned 5
-        assert_eq!(finder.next_frame::<CborFormat>(&mut buf).unwrap(), Some(1));
+        assert_eq!(finder.next_end(&mut buf).unwrap(), Some(1));
         assert_eq!(&buf[..], [0x05]);
     }
 }

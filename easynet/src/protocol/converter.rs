@@ -94,6 +94,15 @@ fn conversion_error(source: super::BoxError, bytes: &[u8]) -> ParseError {
     .with_source(source)
 }
 
+impl<P, C: Converter> Converted<P, C> {
+    /// The wire form of an application packet.
+    fn to_dto(&self, packet: &C::Sent) -> Result<C::SentDto, SerializeError> {
+        self.converter
+            .to_dto(packet)
+            .map_err(SerializeError::Conversion)
+    }
+}
+
 impl<P, C> Serializer for Converted<P, C>
 where
     C: Converter,
@@ -103,11 +112,7 @@ where
     type Received = C::Received;
 
     fn serialize(&self, packet: &C::Sent, out: &mut BytesMut) -> Result<(), SerializeError> {
-        let dto = self
-            .converter
-            .to_dto(packet)
-            .map_err(SerializeError::Conversion)?;
-        self.protocol.encode_datagram(&dto, out)
+        self.protocol.encode_datagram(&self.to_dto(packet)?, out)
     }
 
     fn deserialize(&self, data: &[u8]) -> Result<C::Received, ParseError> {
@@ -128,11 +133,7 @@ where
     type Decoder = ConvertedDecoder<P::Decoder, C>;
 
     fn encode_frame(&self, packet: &C::Sent, out: &mut BytesMut) -> Result<(), SerializeError> {
-        let dto = self
-            .converter
-            .to_dto(packet)
-            .map_err(SerializeError::Conversion)?;
-        self.protocol.encode_frame(&dto, out)
+        self.protocol.encode_frame(&self.to_dto(packet)?, out)
     }
 
     fn decoder(&self) -> Self::Decoder {
@@ -164,6 +165,15 @@ impl<D: fmt::Debug, C> fmt::Debug for ConvertedDecoder<D, C> {
     }
 }
 
+impl<D, C: Converter> ConvertedDecoder<D, C> {
+    /// Converts what the inner decoder produced, if anything.
+    fn convert(&self, dto: Option<C::ReceivedDto>) -> Result<Option<C::Received>, ParseError> {
+        dto.map(|dto| self.converter.from_dto(dto))
+            .transpose()
+            .map_err(|e| conversion_error(e, &[]))
+    }
+}
+
 impl<D, C> StreamDecoder for ConvertedDecoder<D, C>
 where
     C: Converter,
@@ -172,25 +182,13 @@ where
     type Packet = C::Received;
 
     fn decode(&mut self, buf: &mut BytesMut) -> Result<Option<C::Received>, ParseError> {
-        match self.inner.decode(buf)? {
-            Some(dto) => self
-                .converter
-                .from_dto(dto)
-                .map(Some)
-                .map_err(|e| conversion_error(e, &[])),
-            None => Ok(None),
-        }
+        let dto = self.inner.decode(buf)?;
+        self.convert(dto)
     }
 
     fn decode_eof(&mut self, buf: &mut BytesMut) -> Result<Option<C::Received>, ParseError> {
-        match self.inner.decode_eof(buf)? {
-            Some(dto) => self
-                .converter
-                .from_dto(dto)
-                .map(Some)
-                .map_err(|e| conversion_error(e, &[])),
-            None => Ok(None),
-        }
+        let dto = self.inner.decode_eof(buf)?;
+        self.convert(dto)
     }
 }
 

@@ -20,6 +20,8 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod adopt;
+mod builder;
+mod client_error;
 pub mod guide;
 pub mod handler;
 pub mod protocol;

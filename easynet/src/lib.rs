@@ -22,6 +22,7 @@
 mod adopt;
 mod builder;
 mod client_error;
+mod close_flag;
 pub mod guide;
 pub mod handler;
 pub mod protocol;

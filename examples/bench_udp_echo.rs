@@ -37,16 +37,22 @@
 //! valgrind`): unlike time, the count does not change with the machine's load. Each
 //! server runs alone in a child process, `bench_udp_echo --server-only
 //! easynet|baseline` (it prints its address, serves until its stdin closes), under
-//! callgrind; this process is its client: 4 sockets, each keeping 4 datagrams in
-//! flight (so that the slowed-down server is always busy and the count does not depend
-//! on timing), 64-byte then 1 KiB payloads. Each server is run for `requests / 4` then `requests`
-//! requests, and the difference of the two totals, divided by the difference of the
-//! request counts, is the cost of one request (start-up and shutdown cancel out).
-//! Ratio: hand-written instructions / easynet instructions. valgrind counts user
-//! space only: the kernel's work per request (the `recvfrom`/`sendto` calls, the
-//! same for both servers) is not in the figure, so this ratio is much lower than the
-//! CPU-time or throughput ratio; it is the figure to compare before and after a
-//! change. About 10 s for the default 20 000 requests.
+//! callgrind; this process is its client, in two regimes, with 64-byte then 1 KiB
+//! payloads:
+//! - *busy*: 4 sockets, each keeping 4 datagrams in flight, so that the slowed-down
+//!   server always has datagrams waiting (the regime where its capacity is decided);
+//! - *idle*: one socket, one datagram at a time, with a 2 ms pause after each echo, so
+//!   that every request costs the server a wake-up and a return to its idle wait (the
+//!   regime of one client in ping-pong), `requests / 10` requests.
+//!
+//! Neither count depends on timing. Each server is run for a quarter of the requests
+//! then for all of them, and the difference of the two totals, divided by the
+//! difference of the request counts, is the cost of one request (start-up and shutdown
+//! cancel out). Ratio: hand-written instructions / easynet instructions. valgrind
+//! counts user space only: the kernel's work per request (the `recvfrom`/`sendto` and
+//! `epoll_wait` calls, the same for both servers) is not in the figure, so this ratio
+//! is much lower than the CPU-time or throughput ratio; it is the figure to compare
+//! before and after a change. About 40 s for the default 20 000 requests.
 //!
 //! To see where easynet's instructions go (the server prints its address and runs
 //! until its stdin closes; any UDP echo client can drive it):
@@ -287,28 +293,44 @@ fn callgrind_figures(requests: u64) {
         "valgrind not found (apt-get install valgrind)"
     );
     println!(
-        "UDP echo, server instructions per request (callgrind), 4 clients x 4 in flight, {requests} requests"
+        "UDP echo, server instructions per request (callgrind), {requests} requests busy, \
+         {} idle",
+        requests / IDLE_FRACTION
     );
     println!(
-        "{:>8} {:>14} {:>14} {:>6}",
-        "payload", "hand-written", "easynet", "ratio"
+        "{:>8} {:>34} {:>14} {:>14} {:>6}",
+        "payload", "regime", "hand-written", "easynet", "ratio"
     );
     let mut worst = f64::INFINITY;
-    for payload in [64, 1024] {
-        let cost = |which: &str| {
-            callgrind::per_request(requests, |n| {
-                let server =
-                    callgrind::Server::start(&["--server-only".to_owned(), which.to_owned()]);
-                let addr: SocketAddr = server.ready.parse().expect("server address");
-                windowed(addr, payload, n, 4, 4);
-                server.finish()
-            })
-        };
-        let base = cost("baseline");
-        let easy = cost("easynet");
-        let ratio = base / easy;
-        worst = worst.min(ratio);
-        println!("{payload:>7}B {base:>14.0} {easy:>14.0} {ratio:>6.2}");
+    let regimes: [(&str, u64, Driver); 2] = [
+        (
+            "busy: 4 clients x 4 in flight",
+            requests,
+            |addr, payload, n| windowed(addr, payload, n, 4, 4),
+        ),
+        (
+            "idle: 1 client, a pause after each",
+            requests / IDLE_FRACTION,
+            one_at_a_time,
+        ),
+    ];
+    for (regime, requests, drive) in regimes {
+        for payload in [64, 1024] {
+            let cost = |which: &str| {
+                callgrind::per_request(requests, |n| {
+                    let server =
+                        callgrind::Server::start(&["--server-only".to_owned(), which.to_owned()]);
+                    let addr: SocketAddr = server.ready.parse().expect("server address");
+                    drive(addr, payload, n);
+                    server.finish()
+                })
+            };
+            let base = cost("baseline");
+            let easy = cost("easynet");
+            let ratio = base / easy;
+            worst = worst.min(ratio);
+            println!("{payload:>7}B {regime:>34} {base:>14.0} {easy:>14.0} {ratio:>6.2}");
+        }
     }
     println!(
         "worst ratio (hand-written instructions / easynet instructions): {worst:.2}\n\
@@ -316,6 +338,33 @@ fn callgrind_figures(requests: u64) {
          not see and which is the same for both servers, brings the CPU and throughput\n\
          ratios closer to 1; compare runs of this figure, before/after a change)"
     );
+}
+
+/// Sends `requests` echoes of `payload` bytes to a server in one of the regimes.
+type Driver = fn(SocketAddr, usize, u64);
+
+/// The idle regime serves this fraction of the busy regime's requests (each takes a
+/// pause).
+const IDLE_FRACTION: u64 = 10;
+
+/// `requests` echoes of `payload` bytes, one at a time from one socket, with a pause
+/// after each echo long enough for the server (slowed down by callgrind) to go idle:
+/// every request then costs the server a wake-up and a return to its idle wait, as
+/// with one client in ping-pong, and the count does not depend on timing.
+fn one_at_a_time(server: SocketAddr, payload: usize, requests: u64) {
+    let socket = UdpSocket::bind("127.0.0.1:0").expect("client bind");
+    socket.connect(server).expect("connect");
+    socket
+        .set_read_timeout(Some(Duration::from_secs(60)))
+        .expect("timeout");
+    let out = vec![0x42_u8; payload];
+    let mut buf = vec![0_u8; 65536];
+    for _ in 0..requests {
+        socket.send(&out).expect("send");
+        let n = socket.recv(&mut buf).expect("echo (60 s timeout)");
+        assert_eq!(n, payload, "echo of the wrong size");
+        std::thread::sleep(Duration::from_millis(2));
+    }
 }
 
 /// Paired rounds per case: enough for a stable median on a noisy machine.

@@ -392,3 +392,37 @@ async fn no_datagram_is_lost_when_thousands_of_conversations_end_at_once() {
     assert_eq!(stats.conversations_started, stats.datagrams_received);
     assert_eq!(stats.queued_bytes, 0);
 }
+
+/// Receives two `Raw` packets (the conversation's first, then one that waited in the
+/// queue) and tells, for each, whether it is the only owner of its bytes.
+struct Ownership;
+
+#[request_handler]
+impl Ownership {
+    async fn handle(&self, client: &mut DatagramClient<Raw>) {
+        let first = recv!().unwrap();
+        let second = recv!(timeout = WAIT).unwrap();
+        let report = [
+            u8::from(first.is_unique()),
+            u8::from(second.is_unique()),
+            first.len() as u8,
+            second.len() as u8,
+        ];
+        client.send_packet(&report).await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn a_raw_packet_owns_its_bytes_alone() {
+    // A packet a handler keeps must hold its own bytes, not share (and keep alive) a
+    // receive buffer of the server.
+    let server = UdpServer::builder("127.0.0.1:0".parse().unwrap())
+        .build(Raw, Ownership)
+        .await
+        .unwrap();
+    let (addr, _server) = spawn(server);
+    let socket = client().await;
+    socket.send_to(b"first", addr).await.unwrap();
+    socket.send_to(b"second!", addr).await.unwrap();
+    assert_eq!(recv_raw(&socket).await, [1, 1, 5, 7]);
+}

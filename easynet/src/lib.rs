@@ -20,6 +20,9 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod adopt;
+mod builder;
+mod client_error;
+mod close_flag;
 pub mod guide;
 pub mod handler;
 pub mod protocol;

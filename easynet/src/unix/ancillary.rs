@@ -16,6 +16,10 @@ use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 /// Default size of the buffer that receives ancillary data: 8 KiB, like easynetwork's.
 pub const DEFAULT_ANCILLARY_BUFFER_SIZE: usize = 8192;
 
+/// Default bound on the received descriptors (and credentials) held for the user, for
+/// the clients and the server: `SCM_MAX_FD`, the most one message can carry.
+pub(crate) const DEFAULT_MAX_PENDING_FDS: usize = 253;
+
 /// A process's identity: what `SO_PEERCRED` and `SCM_CREDENTIALS` carry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Credentials {

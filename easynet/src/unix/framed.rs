@@ -18,6 +18,9 @@ use std::io;
 use std::mem::MaybeUninit;
 use std::os::fd::BorrowedFd;
 
+/// Default largest read in one system call, for the clients and the server: 64 KiB.
+pub(crate) const DEFAULT_MAX_RECV_SIZE: usize = 64 * 1024;
+
 /// What the bytes already read give.
 pub(crate) enum Buffered<T> {
     /// A whole packet.

@@ -1,8 +1,8 @@
 //! The async UDP client, for tokio.
 
-use super::codec::Codec;
 use super::config::UdpClientConfig;
 use super::connect::{self, Connected};
+use super::connection::Connection;
 use super::error::UdpClientError;
 use super::lock;
 use crate::adopt::IntoSocket;
@@ -15,7 +15,6 @@ use std::fmt;
 use std::io;
 use std::net::SocketAddr;
 use std::pin::Pin;
-use std::sync::Mutex;
 use std::task::{Context, Poll};
 use std::time::Duration;
 use tokio::io::{Interest, Ready};
@@ -68,14 +67,7 @@ use tokio_util::sync::CancellationToken;
 ///    └──────────drop (closes)──────────▶ socket released
 /// ```
 pub struct AsyncUdpClient<P: DatagramProtocol> {
-    codec: Codec<P>,
-    socket: UdpSocket,
-    local_addr: SocketAddr,
-    peer_addr: SocketAddr,
-    closed: CancellationToken,
-    /// Held (synchronously, never across an `.await`) around each `send(2)` and by the
-    /// socket proxy.
-    send_lock: Mutex<()>,
+    connection: Connection<P, UdpSocket, CancellationToken>,
 }
 
 impl<P: DatagramProtocol> AsyncUdpClient<P> {
@@ -170,16 +162,15 @@ impl<P: DatagramProtocol> AsyncUdpClient<P> {
                 "an async UDP client must be created within a tokio runtime",
             )));
         }
-        let socket = UdpSocket::from_std(socket)?;
-        let span = tracing::debug_span!("udp_client", local = %local_addr, remote = %peer_addr);
-        tracing::debug!(parent: &span, "async udp client connected");
         Ok(Self {
-            codec: Codec::new(protocol, span),
-            socket,
-            local_addr,
-            peer_addr,
-            closed: CancellationToken::new(),
-            send_lock: Mutex::new(()),
+            connection: Connection::new(
+                UdpSocket::from_std(socket)?,
+                local_addr,
+                peer_addr,
+                protocol,
+                CancellationToken::new(),
+                "async udp client",
+            ),
         })
     }
 
@@ -216,11 +207,12 @@ impl<P: DatagramProtocol> AsyncUdpClient<P> {
             return Ok(());
         };
         // The kernel send buffer is full: wait until the socket is writable again.
+        let connection = &self.connection;
         loop {
             tokio::select! {
                 biased;
-                ready = self.socket.writable() => ready?,
-                () = self.closed.cancelled() => return Err(UdpClientError::Closed),
+                ready = connection.socket.writable() => ready?,
+                () = connection.closed.cancelled() => return Err(UdpClientError::Closed),
             }
             if self.send_when_ready(&pending)? {
                 return Ok(());
@@ -231,13 +223,18 @@ impl<P: DatagramProtocol> AsyncUdpClient<P> {
     /// Serializes and tries one direct, non-blocking `send(2)`. `Ok(None)`: sent;
     /// `Ok(Some(datagram))`: the socket would block, send `datagram` later.
     fn send_now(&self, packet: &P::Sent) -> Result<Option<Bytes>, UdpClientError> {
-        self.check_open()?;
-        let _send_lock = lock(&self.send_lock);
+        let connection = &self.connection;
+        connection.check_open()?;
+        let _send_lock = lock(&connection.send_lock);
         // A direct syscall rather than `try_send`: tokio only tries when it has seen the
         // socket writable, which it has not yet right after the client is created.
-        self.codec.encode_then(packet, |datagram| {
+        connection.codec.encode_then(packet, |datagram| {
             loop {
-                match rustix::net::send(&self.socket, datagram, rustix::net::SendFlags::empty()) {
+                match rustix::net::send(
+                    &connection.socket,
+                    datagram,
+                    rustix::net::SendFlags::empty(),
+                ) {
                     Ok(_) => return Ok(None),
                     Err(rustix::io::Errno::INTR) => {}
                     Err(rustix::io::Errno::AGAIN) => {
@@ -252,9 +249,9 @@ impl<P: DatagramProtocol> AsyncUdpClient<P> {
     /// Sends through tokio (which clears its readiness on `EAGAIN`, so the next
     /// `writable()` really waits). `Ok(false)`: would block.
     fn send_when_ready(&self, datagram: &[u8]) -> Result<bool, UdpClientError> {
-        let _send_lock = lock(&self.send_lock);
-        self.check_open()?;
-        match self.socket.try_send(datagram) {
+        let _send_lock = lock(&self.connection.send_lock);
+        self.connection.check_open()?;
+        match self.connection.socket.try_send(datagram) {
             Ok(_) => Ok(true),
             Err(e)
                 if matches!(
@@ -296,17 +293,18 @@ impl<P: DatagramProtocol> AsyncUdpClient<P> {
     /// # }
     /// ```
     pub async fn recv_packet(&self) -> Result<P::Received, UdpClientError> {
+        let connection = &self.connection;
         loop {
-            self.check_open()?;
+            connection.check_open()?;
             // Readiness first: when tokio already knows the socket is ready, the close
             // token is not even polled. ERROR too: an ICMP error (connection refused)
             // makes the socket report an error without being readable.
             let ready = tokio::select! {
                 biased;
-                ready = self.socket.ready(Interest::READABLE | Interest::ERROR) => ready?,
-                () = self.closed.cancelled() => return Err(UdpClientError::Closed),
+                ready = connection.socket.ready(Interest::READABLE | Interest::ERROR) => ready?,
+                () = connection.closed.cancelled() => return Err(UdpClientError::Closed),
             };
-            self.check_open()?;
+            connection.check_open()?;
             if let Some(packet) = self.recv_when_ready(ready)? {
                 return Ok(packet);
             }
@@ -323,22 +321,25 @@ impl<P: DatagramProtocol> AsyncUdpClient<P> {
         } else {
             Interest::ERROR
         };
-        self.codec
-            .recv_then_decode(|buffer| self.socket.try_io(interest, || recv(&self.socket, buffer)))
+        let socket = &self.connection.socket;
+        self.connection
+            .codec
+            .recv_then_decode(|buffer| socket.try_io(interest, || recv(socket, buffer)))
     }
 
     /// A datagram that has already arrived, without waiting: one direct `recv(2)`, so
     /// that it is seen even before tokio's reactor has noticed it.
     /// [`UdpClientError::Timeout`] if none.
     fn recv_now(&self) -> Result<P::Received, UdpClientError> {
-        self.check_open()?;
+        self.connection.check_open()?;
         let retrying_interrupted = |buffer: &mut [u8]| loop {
-            match recv(&self.socket, buffer) {
+            match recv(&self.connection.socket, buffer) {
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 result => return result,
             }
         };
-        self.codec
+        self.connection
+            .codec
             .recv_then_decode(retrying_interrupted)?
             .ok_or(UdpClientError::Timeout)
     }
@@ -438,8 +439,7 @@ impl<P: DatagramProtocol> AsyncUdpClient<P> {
     /// # }
     /// ```
     pub fn socket(&self) -> Result<SocketProxy<'_>, UdpClientError> {
-        self.check_open()?;
-        Ok(SocketProxy::locked(&self.socket, lock(&self.send_lock)))
+        self.connection.socket_proxy()
     }
 
     /// The local address of the socket.
@@ -456,8 +456,7 @@ impl<P: DatagramProtocol> AsyncUdpClient<P> {
     /// # }
     /// ```
     pub fn local_addr(&self) -> Result<SocketAddr, UdpClientError> {
-        self.check_open()?;
-        Ok(self.local_addr)
+        self.connection.local_addr()
     }
 
     /// The remote address the socket is connected to.
@@ -474,13 +473,12 @@ impl<P: DatagramProtocol> AsyncUdpClient<P> {
     /// # }
     /// ```
     pub fn peer_addr(&self) -> Result<SocketAddr, UdpClientError> {
-        self.check_open()?;
-        Ok(self.peer_addr)
+        self.connection.peer_addr()
     }
 
     /// The protocol object.
     pub fn protocol(&self) -> &P {
-        self.codec.protocol()
+        self.connection.protocol()
     }
 
     /// Closes the client: from now on every method returns [`UdpClientError::Closed`],
@@ -508,10 +506,7 @@ impl<P: DatagramProtocol> AsyncUdpClient<P> {
     /// # }
     /// ```
     pub fn close(&self) {
-        if !self.closed.is_cancelled() {
-            self.closed.cancel();
-            tracing::debug!(parent: &self.codec.span, "async udp client closed");
-        }
+        self.connection.close();
     }
 
     /// `true` once [`close`](Self::close) has been called.
@@ -529,25 +524,13 @@ impl<P: DatagramProtocol> AsyncUdpClient<P> {
     /// # }
     /// ```
     pub fn is_closed(&self) -> bool {
-        self.closed.is_cancelled()
-    }
-
-    fn check_open(&self) -> Result<(), UdpClientError> {
-        if self.closed.is_cancelled() {
-            Err(UdpClientError::Closed)
-        } else {
-            Ok(())
-        }
+        self.connection.is_closed()
     }
 }
 
 impl<P: DatagramProtocol> fmt::Debug for AsyncUdpClient<P> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("AsyncUdpClient")
-            .field("local_addr", &self.local_addr)
-            .field("peer_addr", &self.peer_addr)
-            .field("closed", &self.is_closed())
-            .finish_non_exhaustive()
+        self.connection.debug("AsyncUdpClient", f)
     }
 }
 

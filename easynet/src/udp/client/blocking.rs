@@ -1,9 +1,9 @@
 //! The blocking UDP client, for plain threads.
 
 use super::close_signal::CloseSignal;
-use super::codec::Codec;
 use super::config::UdpClientConfig;
 use super::connect::{self, Connected};
+use super::connection::Connection;
 use super::error::UdpClientError;
 use super::lock;
 use crate::adopt::IntoSocket;
@@ -15,7 +15,6 @@ use std::fmt;
 use std::io;
 use std::iter::FusedIterator;
 use std::net::{SocketAddr, ToSocketAddrs, UdpSocket};
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 /// A UDP client for plain threads: a connected socket and a protocol object.
@@ -70,13 +69,7 @@ use std::time::{Duration, Instant};
 /// thread may be using is racy: its number can be reused meanwhile). Dropping the
 /// client closes it.
 pub struct UdpClient<P: DatagramProtocol> {
-    codec: Codec<P>,
-    socket: UdpSocket,
-    local_addr: SocketAddr,
-    peer_addr: SocketAddr,
-    close_signal: CloseSignal,
-    /// Held while writing to the socket and by the socket proxy.
-    send_lock: Mutex<()>,
+    connection: Connection<P, UdpSocket, CloseSignal>,
 }
 
 impl<P: DatagramProtocol> UdpClient<P> {
@@ -147,15 +140,16 @@ impl<P: DatagramProtocol> UdpClient<P> {
             local_addr,
             peer_addr,
         } = connected;
-        let span = tracing::debug_span!("udp_client", local = %local_addr, remote = %peer_addr);
-        tracing::debug!(parent: &span, "udp client connected");
+        let close_signal = CloseSignal::new()?;
         Ok(Self {
-            codec: Codec::new(protocol, span),
-            socket,
-            local_addr,
-            peer_addr,
-            close_signal: CloseSignal::new()?,
-            send_lock: Mutex::new(()),
+            connection: Connection::new(
+                socket,
+                local_addr,
+                peer_addr,
+                protocol,
+                close_signal,
+                "udp client",
+            ),
         })
     }
 
@@ -182,15 +176,16 @@ impl<P: DatagramProtocol> UdpClient<P> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn send_packet(&self, packet: &P::Sent) -> Result<(), UdpClientError> {
-        self.check_open()?;
-        let _send_lock = lock(&self.send_lock);
-        self.codec.encode_then(packet, |datagram| {
+        let connection = &self.connection;
+        connection.check_open()?;
+        let _send_lock = lock(&connection.send_lock);
+        connection.codec.encode_then(packet, |datagram| {
             loop {
-                match self.socket.send(datagram) {
+                match connection.socket.send(datagram) {
                     Ok(_) => return Ok(()),
                     Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                         self.wait(PollFlags::OUT, None)?;
-                        self.check_open()?;
+                        connection.check_open()?;
                     }
                     Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                     Err(e) => return Err(UdpClientError::Io(e)),
@@ -229,10 +224,10 @@ impl<P: DatagramProtocol> UdpClient<P> {
         // saves a `recv(2)` that would fail. With a zero timeout, only try.
         let mut wait_first = timeout != Some(Duration::ZERO);
         loop {
-            self.check_open()?;
+            self.connection.check_open()?;
             if wait_first {
                 self.wait(PollFlags::IN, deadline)?;
-                self.check_open()?;
+                self.connection.check_open()?;
             }
             wait_first = true;
             if let Some(packet) = self.try_recv()? {
@@ -323,8 +318,7 @@ impl<P: DatagramProtocol> UdpClient<P> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn socket(&self) -> Result<SocketProxy<'_>, UdpClientError> {
-        self.check_open()?;
-        Ok(SocketProxy::locked(&self.socket, lock(&self.send_lock)))
+        self.connection.socket_proxy()
     }
 
     /// The local address of the socket.
@@ -338,8 +332,7 @@ impl<P: DatagramProtocol> UdpClient<P> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn local_addr(&self) -> Result<SocketAddr, UdpClientError> {
-        self.check_open()?;
-        Ok(self.local_addr)
+        self.connection.local_addr()
     }
 
     /// The remote address the socket is connected to.
@@ -353,13 +346,12 @@ impl<P: DatagramProtocol> UdpClient<P> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn peer_addr(&self) -> Result<SocketAddr, UdpClientError> {
-        self.check_open()?;
-        Ok(self.peer_addr)
+        self.connection.peer_addr()
     }
 
     /// The protocol object.
     pub fn protocol(&self) -> &P {
-        self.codec.protocol()
+        self.connection.protocol()
     }
 
     /// Closes the client: from now on every method returns [`UdpClientError::Closed`],
@@ -383,9 +375,7 @@ impl<P: DatagramProtocol> UdpClient<P> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn close(&self) {
-        if self.close_signal.close() {
-            tracing::debug!(parent: &self.codec.span, "udp client closed");
-        }
+        self.connection.close();
     }
 
     /// `true` once [`close`](Self::close) has been called.
@@ -401,21 +391,15 @@ impl<P: DatagramProtocol> UdpClient<P> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn is_closed(&self) -> bool {
-        self.close_signal.is_closed()
-    }
-
-    fn check_open(&self) -> Result<(), UdpClientError> {
-        if self.close_signal.is_closed() {
-            Err(UdpClientError::Closed)
-        } else {
-            Ok(())
-        }
+        self.connection.is_closed()
     }
 
     /// One non-blocking `recv(2)`: `Ok(None)` if nothing is queued.
     fn try_recv(&self) -> Result<Option<P::Received>, UdpClientError> {
-        self.codec
-            .recv_then_decode(|buffer| self.socket.recv(buffer))
+        let connection = &self.connection;
+        connection
+            .codec
+            .recv_then_decode(|buffer| connection.socket.recv(buffer))
     }
 
     /// Waits until the socket is ready for `events`, the client is closed, or the
@@ -427,8 +411,8 @@ impl<P: DatagramProtocol> UdpClient<P> {
             Timespec::try_from(deadline.saturating_duration_since(Instant::now())).ok()
         });
         let mut fds = [
-            PollFd::new(&self.socket, events),
-            PollFd::new(&self.close_signal, PollFlags::IN),
+            PollFd::new(&self.connection.socket, events),
+            PollFd::new(&self.connection.closed, PollFlags::IN),
         ];
         match rustix::event::poll(&mut fds, timeout.as_ref()) {
             Ok(_) | Err(rustix::io::Errno::INTR) => Ok(()),
@@ -439,11 +423,7 @@ impl<P: DatagramProtocol> UdpClient<P> {
 
 impl<P: DatagramProtocol> fmt::Debug for UdpClient<P> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("UdpClient")
-            .field("local_addr", &self.local_addr)
-            .field("peer_addr", &self.peer_addr)
-            .field("closed", &self.is_closed())
-            .finish_non_exhaustive()
+        self.connection.debug("UdpClient", f)
     }
 }
 

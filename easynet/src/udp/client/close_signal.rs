@@ -16,6 +16,7 @@
 //!   open ──close()──▶ closed (flag set, descriptor readable forever)
 //! ```
 
+use crate::close_flag::CloseFlag;
 use std::io;
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -55,15 +56,6 @@ impl CloseSignal {
         })
     }
 
-    /// Closes; returns `true` the first time only.
-    pub(super) fn close(&self) -> bool {
-        if self.closed.swap(true, Ordering::AcqRel) {
-            return false;
-        }
-        self.make_readable();
-        true
-    }
-
     #[cfg(any(target_os = "linux", target_os = "android"))]
     fn make_readable(&self) {
         // Called once (guarded by the flag), so the counter goes from 0 to 1 and the
@@ -81,9 +73,19 @@ impl CloseSignal {
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         writer.take();
     }
+}
 
-    pub(super) fn is_closed(&self) -> bool {
+impl CloseFlag for CloseSignal {
+    fn is_closed(&self) -> bool {
         self.closed.load(Ordering::Acquire)
+    }
+
+    fn close(&self) -> bool {
+        if self.closed.swap(true, Ordering::AcqRel) {
+            return false;
+        }
+        self.make_readable();
+        true
     }
 }
 

@@ -90,61 +90,38 @@ impl UdpClientConfig {
         Self::default()
     }
 
-    /// Sets [`local_addr`](Self::local_addr).
-    ///
-    /// ```
-    /// let config = easynet::udp::client::UdpClientConfig::new()
-    ///     .local_addr("127.0.0.1:0".parse().unwrap());
-    /// assert!(config.local_addr.is_some());
-    /// ```
-    pub fn local_addr(mut self, address: SocketAddr) -> Self {
-        self.local_addr = Some(address);
-        self
-    }
+    crate::builder::setters! {
+        /// ```
+        /// let config = easynet::udp::client::UdpClientConfig::new()
+        ///     .local_addr("127.0.0.1:0".parse().unwrap());
+        /// assert!(config.local_addr.is_some());
+        /// ```
+        local_addr(address: SocketAddr) = Some(address);
 
-    /// Sets [`family`](Self::family).
-    ///
-    /// ```
-    /// use easynet::udp::client::{AddressFamily, UdpClientConfig};
-    /// let config = UdpClientConfig::new().family(AddressFamily::Ipv6);
-    /// assert_eq!(config.family, Some(AddressFamily::Ipv6));
-    /// ```
-    pub fn family(mut self, family: AddressFamily) -> Self {
-        self.family = Some(family);
-        self
-    }
+        /// ```
+        /// use easynet::udp::client::{AddressFamily, UdpClientConfig};
+        /// let config = UdpClientConfig::new().family(AddressFamily::Ipv6);
+        /// assert_eq!(config.family, Some(AddressFamily::Ipv6));
+        /// ```
+        family(family: AddressFamily) = Some(family);
 
-    /// Sets [`reuse_port`](Self::reuse_port).
-    ///
-    /// ```
-    /// let config = easynet::udp::client::UdpClientConfig::new().reuse_port(true);
-    /// assert!(config.reuse_port);
-    /// ```
-    pub fn reuse_port(mut self, reuse_port: bool) -> Self {
-        self.reuse_port = reuse_port;
-        self
-    }
+        /// ```
+        /// let config = easynet::udp::client::UdpClientConfig::new().reuse_port(true);
+        /// assert!(config.reuse_port);
+        /// ```
+        reuse_port(reuse_port: bool);
 
-    /// Sets [`recv_buffer_size`](Self::recv_buffer_size).
-    ///
-    /// ```
-    /// let config = easynet::udp::client::UdpClientConfig::new().recv_buffer_size(1 << 20);
-    /// assert_eq!(config.recv_buffer_size, Some(1 << 20));
-    /// ```
-    pub fn recv_buffer_size(mut self, bytes: usize) -> Self {
-        self.recv_buffer_size = Some(bytes);
-        self
-    }
+        /// ```
+        /// let config = easynet::udp::client::UdpClientConfig::new().recv_buffer_size(1 << 20);
+        /// assert_eq!(config.recv_buffer_size, Some(1 << 20));
+        /// ```
+        recv_buffer_size(bytes: usize) = Some(bytes);
 
-    /// Sets [`send_buffer_size`](Self::send_buffer_size).
-    ///
-    /// ```
-    /// let config = easynet::udp::client::UdpClientConfig::new().send_buffer_size(1 << 20);
-    /// assert_eq!(config.send_buffer_size, Some(1 << 20));
-    /// ```
-    pub fn send_buffer_size(mut self, bytes: usize) -> Self {
-        self.send_buffer_size = Some(bytes);
-        self
+        /// ```
+        /// let config = easynet::udp::client::UdpClientConfig::new().send_buffer_size(1 << 20);
+        /// assert_eq!(config.send_buffer_size, Some(1 << 20));
+        /// ```
+        send_buffer_size(bytes: usize) = Some(bytes);
     }
 
     /// Whether a remote address may be used with this configuration.

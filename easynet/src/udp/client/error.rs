@@ -1,6 +1,6 @@
 //! Errors of the UDP clients.
 
-use crate::adopt::{InvalidSocketKind, Refused};
+use crate::adopt::InvalidSocketKind;
 use crate::protocol::{ParseError, SerializeError};
 use std::io;
 
@@ -49,90 +49,11 @@ pub enum UdpClientError {
     InvalidSocket(InvalidSocketKind),
 }
 
-impl UdpClientError {
-    /// `true` for [`Closed`](Self::Closed).
-    ///
-    /// ```
-    /// use easynet::udp::client::UdpClientError;
-    /// assert!(UdpClientError::Closed.is_closed());
-    /// assert!(!UdpClientError::Timeout.is_closed());
-    /// ```
-    pub fn is_closed(&self) -> bool {
-        matches!(self, Self::Closed)
-    }
-
-    /// `true` for [`Timeout`](Self::Timeout).
-    ///
-    /// ```
-    /// use easynet::udp::client::UdpClientError;
-    /// assert!(UdpClientError::Timeout.is_timeout());
-    /// assert!(!UdpClientError::Closed.is_timeout());
-    /// ```
-    pub fn is_timeout(&self) -> bool {
-        matches!(self, Self::Timeout)
-    }
-
-    /// `true` for an [`Io`](Self::Io) error of kind
-    /// [`ConnectionRefused`](io::ErrorKind::ConnectionRefused): nobody listens on the
-    /// remote port (the kernel received an ICMP "port unreachable").
-    ///
-    /// ```
-    /// use easynet::udp::client::UdpClientError;
-    /// use std::io;
-    /// let err = UdpClientError::from(io::Error::from(io::ErrorKind::ConnectionRefused));
-    /// assert!(err.is_connection_refused());
-    /// ```
-    pub fn is_connection_refused(&self) -> bool {
-        matches!(self, Self::Io(e) if e.kind() == io::ErrorKind::ConnectionRefused)
-    }
-
-    /// The parse error, for [`Parse`](Self::Parse).
-    ///
-    /// ```
-    /// use easynet::protocol::ParseError;
-    /// use easynet::udp::client::UdpClientError;
-    /// let err = UdpClientError::Parse(ParseError::invalid_data("bad", b"{"));
-    /// assert_eq!(&err.parse_error().unwrap().bytes()[..], b"{");
-    /// ```
-    pub fn parse_error(&self) -> Option<&ParseError> {
-        match self {
-            Self::Parse(e) => Some(e),
-            _ => None,
-        }
-    }
-}
-
-impl From<ParseError> for UdpClientError {
-    fn from(e: ParseError) -> Self {
-        Self::Parse(e)
-    }
-}
-
-impl From<SerializeError> for UdpClientError {
-    fn from(e: SerializeError) -> Self {
-        Self::Serialize(e)
-    }
-}
-
-impl From<Refused> for UdpClientError {
-    fn from(refused: Refused) -> Self {
-        match refused {
-            Refused::Invalid(kind) => Self::InvalidSocket(kind),
-            Refused::Io(e) => Self::Io(e),
-        }
-    }
-}
-
-impl crate::received_packets::ClientError for UdpClientError {
-    fn timeout() -> Self {
-        Self::Timeout
-    }
-
-    fn ends_iteration(&self) -> bool {
-        self.is_timeout() || self.is_closed()
-    }
-
-    fn is_recoverable(&self) -> bool {
-        self.parse_error().is_some()
-    }
-}
+crate::client_error::client_error_impls!(
+    UdpClientError = "easynet::udp::client::UdpClientError",
+    is_timeout: {},
+    is_connection_refused: {
+        /// nobody listens on the remote port (the kernel received an ICMP "port
+        /// unreachable").
+    },
+);

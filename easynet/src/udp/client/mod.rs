@@ -35,6 +35,7 @@ mod close_signal;
 mod codec;
 mod config;
 mod connect;
+mod connection;
 mod error;
 
 pub use crate::adopt::{IntoSocket, InvalidSocketKind};

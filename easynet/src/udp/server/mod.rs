@@ -28,9 +28,16 @@
 //!                                         removed when the conversation ends
 //! ```
 //!
+//! Every datagram is received into one buffer of the receive loop; the table copies
+//! the ones it keeps (queued, or the first of a new conversation) to their exact size,
+//! once. `recv!()` parses that copy (`Raw` hands it over as it is), so a packet a
+//! handler keeps holds its own bytes, never a whole receive buffer. On the way back,
+//! `send_packet` serializes into a per-thread buffer (`Raw` sends the packet's bytes as
+//! they are) and sends at once when the socket has room.
+//!
 //! A conversation that returns before its first `recv!()` *refuses* its datagram: it
 //! is dropped without being parsed. An idle conversation is a suspended future in a
-//! tokio task (no thread); memory per idle client is a few hundred bytes.
+//! tokio task (no thread); memory per idle client is under 1 KiB.
 //!
 //! The handler's `service_init` hook runs when serving starts; `on_connection` and
 //! `on_disconnection` belong to stream servers and are not called for UDP.

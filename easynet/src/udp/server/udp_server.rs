@@ -19,7 +19,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
-use tokio_util::sync::CancellationToken;
+use tokio_util::sync::{CancellationToken, WaitForCancellationFuture};
 use tokio_util::task::TaskTracker;
 use tracing::Instrument;
 
@@ -419,6 +419,7 @@ where
         slot: None,
     };
     let mut counts = LoopCounts::resume(&shared.counters);
+    let mut token_task = None;
     tracing::debug!(local_addr = %shared.local_addr, "serving");
     loop {
         if burst >= BURST {
@@ -442,15 +443,7 @@ where
             }
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                 burst = 0;
-                // The shutdown token is only looked at when there is nothing to
-                // receive (it takes a lock): not once per datagram.
-                let stop = std::future::poll_fn(|cx| {
-                    if let Poll::Ready(ready) = shared.socket.poll_recv_ready(cx) {
-                        return Poll::Ready(ready.map(|()| false));
-                    }
-                    cancelled.as_mut().poll(cx).map(|()| Ok(true))
-                })
-                .await?;
+                let stop = idle_wait(shared, &mut cancelled, &mut token_task).await?;
                 if stop {
                     return Ok(());
                 }
@@ -463,6 +456,40 @@ where
             }
         }
     }
+}
+
+/// Waits until the socket has a datagram (`false`) or the server shuts down (`true`).
+///
+/// With one client in ping-pong, the receive loop waits once per datagram, so this wait
+/// is on the hot path. Polling the shutdown token takes two locks; it is polled only
+/// when it may have fired: when something else than the socket woke the loop during
+/// this wait, or when the token does not hold this task's waker yet. A token once
+/// polled stays registered, and its cancellation wakes the loop, whose next poll of
+/// this wait then looks at it.
+///
+/// `token_task` identifies the waker the token was last polled with by its data
+/// pointer: `Waker::will_wake` compares vtable addresses too, and a waker's clone may
+/// carry another copy of the same vtable (it did here, with tokio's), which would make
+/// every wait poll the token.
+async fn idle_wait<P>(
+    shared: &Shared<P>,
+    cancelled: &mut Pin<&mut WaitForCancellationFuture<'_>>,
+    token_task: &mut Option<usize>,
+) -> io::Result<bool> {
+    let mut woken = false;
+    std::future::poll_fn(|cx| {
+        if let Poll::Ready(ready) = shared.socket.poll_recv_ready(cx) {
+            return Poll::Ready(ready.map(|()| false));
+        }
+        let task = cx.waker().data().addr();
+        let registered = *token_task == Some(task);
+        if registered && !std::mem::replace(&mut woken, true) {
+            return Poll::Pending;
+        }
+        *token_task = Some(task);
+        cancelled.as_mut().poll(cx).map(|()| Ok(true))
+    })
+    .await
 }
 
 /// The allocations of the last conversation that completed inline (its future's box

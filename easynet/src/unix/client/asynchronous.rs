@@ -1,7 +1,8 @@
 //! The tokio Unix stream client.
 
+use super::connection::Connection;
 use super::{
-    IntoSocket, UnixClientConfig, UnixClientError, adopt, buffered_packet, connect_blocking, fill,
+    IntoSocket, UnixClientConfig, UnixClientError, adopt, buffered_packet, connect_blocking,
     prepare, to_address,
 };
 use crate::protocol::StreamProtocol;
@@ -9,7 +10,7 @@ use crate::received_packets::{self, AsyncIteration};
 use crate::socket::SocketProxy;
 use crate::unix::UnixSocketAddress;
 use crate::unix::ancillary::{
-    Credentials, ReceivedAncillary, SocketAncillary, peer_credentials, send_with_ancillary,
+    Credentials, ReceivedAncillary, SocketAncillary, send_with_ancillary,
 };
 use crate::unix::framed::FramedReader;
 use bytes::BytesMut;
@@ -18,7 +19,6 @@ use std::fmt;
 use std::io;
 use std::os::fd::{AsFd, OwnedFd};
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll};
 use std::time::Duration;
 use tokio::io::Interest;
@@ -47,22 +47,14 @@ use tokio_util::sync::CancellationToken;
 /// # Ok(()) }
 /// ```
 pub struct AsyncUnixStreamClient<P: StreamProtocol> {
-    protocol: P,
-    socket: UnixStream,
+    connection: Connection<P, UnixStream, CancellationToken>,
     send_lock: Mutex<()>,
     recv: Mutex<FramedReader<P::Decoder>>,
-    closed: CancellationToken,
-    write_closed: AtomicBool,
-    /// See [`UnixClientConfig::max_pending_fds`].
-    max_pending_fds: usize,
 }
 
 impl<P: StreamProtocol> fmt::Debug for AsyncUnixStreamClient<P> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("AsyncUnixStreamClient")
-            .field("socket", &self.socket)
-            .field("closed", &self.closed.is_cancelled())
-            .finish_non_exhaustive()
+        self.connection.debug("AsyncUnixStreamClient", f)
     }
 }
 
@@ -152,13 +144,14 @@ impl<P: StreamProtocol> AsyncUnixStreamClient<P> {
         }
         let (socket, reader) = prepare(fd, &protocol, &config)?;
         Ok(Self {
-            protocol,
-            socket: UnixStream::from_std(socket)?,
+            connection: Connection::new(
+                protocol,
+                UnixStream::from_std(socket)?,
+                CancellationToken::new(),
+                config.max_pending_fds,
+            ),
             send_lock: Mutex::new(()),
             recv: Mutex::new(reader),
-            closed: CancellationToken::new(),
-            write_closed: AtomicBool::new(false),
-            max_pending_fds: config.max_pending_fds,
         })
     }
 
@@ -179,21 +172,22 @@ impl<P: StreamProtocol> AsyncUnixStreamClient<P> {
         ancillary: &SocketAncillary<'_>,
     ) -> Result<(), UnixClientError> {
         let mut out = BytesMut::new();
-        self.protocol.encode_frame(packet, &mut out)?;
+        let connection = &self.connection;
+        connection.protocol().encode_frame(packet, &mut out)?;
         let _guard = self.send_lock.lock().await;
-        self.check_can_send()?;
+        connection.check_can_send()?;
         let none = SocketAncillary::new();
         let mut ancillary = ancillary;
         let mut data = &out[..];
         while !data.is_empty() {
             let result = tokio::select! {
                 biased;
-                () = self.closed.cancelled() => return Err(UnixClientError::Closed),
-                r = self.socket.writable() => r,
+                () = connection.closed.cancelled() => return Err(UnixClientError::Closed),
+                r = connection.socket.writable() => r,
             };
             result.map_err(UnixClientError::Io)?;
-            match self.socket.try_io(Interest::WRITABLE, || {
-                send_with_ancillary(self.socket.as_fd(), data, ancillary)
+            match connection.socket.try_io(Interest::WRITABLE, || {
+                send_with_ancillary(connection.socket.as_fd(), data, ancillary)
             }) {
                 Ok(n) => {
                     data = &data[n..];
@@ -204,21 +198,11 @@ impl<P: StreamProtocol> AsyncUnixStreamClient<P> {
                         e.kind(),
                         io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted
                     ) => {}
-                Err(_) if self.closed.is_cancelled() => return Err(UnixClientError::Closed),
+                Err(_) if connection.is_closed() => return Err(UnixClientError::Closed),
                 Err(e) => return Err(UnixClientError::Io(e)),
             }
         }
         Ok(())
-    }
-
-    fn check_can_send(&self) -> Result<(), UnixClientError> {
-        if self.closed.is_cancelled() {
-            Err(UnixClientError::Closed)
-        } else if self.write_closed.load(Ordering::Acquire) {
-            Err(UnixClientError::WriteClosed)
-        } else {
-            Ok(())
-        }
     }
 
     /// Receives the next packet; extraneous bytes are kept for the next call. Ancillary
@@ -258,17 +242,16 @@ impl<P: StreamProtocol> AsyncUnixStreamClient<P> {
         reader: &mut FramedReader<P::Decoder>,
         buffered_only: bool,
     ) -> Result<P::Received, UnixClientError> {
+        let connection = &self.connection;
         loop {
-            if self.closed.is_cancelled() {
-                return Err(UnixClientError::Closed);
-            }
+            connection.check_open()?;
             if let Some(result) = buffered_packet(reader) {
                 return result;
             }
             if buffered_only {
                 // Zero timeout: one real read attempt, whatever tokio believes about
                 // readiness (bytes may have arrived before the reactor noticed).
-                match fill(reader, self.socket.as_fd(), self.max_pending_fds) {
+                match connection.fill(reader) {
                     Ok(_) => continue,
                     Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
                     Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
@@ -286,13 +269,14 @@ impl<P: StreamProtocol> AsyncUnixStreamClient<P> {
             // the read would block, so the wait is for a new edge).
             let ready = tokio::select! {
                 biased;
-                () = self.closed.cancelled() => return Err(UnixClientError::Closed),
-                r = self.socket.readable() => r,
+                () = connection.closed.cancelled() => return Err(UnixClientError::Closed),
+                r = connection.socket.readable() => r,
             };
             ready.map_err(UnixClientError::Io)?;
-            match self.socket.try_io(Interest::READABLE, || {
-                fill(reader, self.socket.as_fd(), self.max_pending_fds)
-            }) {
+            match connection
+                .socket
+                .try_io(Interest::READABLE, || connection.fill(reader))
+            {
                 Ok(_) => {}
                 Err(e)
                     if matches!(
@@ -362,34 +346,26 @@ impl<P: StreamProtocol> AsyncUnixStreamClient<P> {
     /// end of stream). Later sends fail with [`UnixClientError::WriteClosed`].
     pub async fn send_eof(&self) -> Result<(), UnixClientError> {
         let _guard = self.send_lock.lock().await;
-        if self.closed.is_cancelled() {
-            return Err(UnixClientError::Closed);
-        }
-        if !self.write_closed.swap(true, Ordering::AcqRel) {
-            socket2::SockRef::from(&self.socket)
-                .shutdown(std::net::Shutdown::Write)
-                .map_err(UnixClientError::Io)?;
-        }
-        Ok(())
+        self.connection.shutdown_write()
     }
 
     /// The peer process's credentials (`SO_PEERCRED`).
     pub fn peer_credentials(&self) -> Result<Credentials, UnixClientError> {
-        peer_credentials(&self.socket).map_err(UnixClientError::Io)
+        self.connection.peer_credentials()
     }
 
     /// The local address of the socket (`None` for an unnamed socket, which is what a
     /// connecting client usually has).
     pub fn local_addr(&self) -> Result<Option<UnixSocketAddress>, UnixClientError> {
-        self.check_open()?;
-        Ok(to_address(&self.socket.local_addr()?.into()))
+        self.connection.check_open()?;
+        Ok(to_address(&self.connection.socket.local_addr()?.into()))
     }
 
     /// The peer's address: the server's socket path or abstract name (`None` for an
     /// unnamed peer).
     pub fn peer_addr(&self) -> Result<Option<UnixSocketAddress>, UnixClientError> {
-        self.check_open()?;
-        Ok(to_address(&self.socket.peer_addr()?.into()))
+        self.connection.check_open()?;
+        Ok(to_address(&self.connection.socket.peer_addr()?.into()))
     }
 
     /// A proxy for low-level socket operations (`setsockopt` and friends, through
@@ -397,36 +373,25 @@ impl<P: StreamProtocol> AsyncUnixStreamClient<P> {
     /// (an async lock cannot be held by a synchronous proxy): do not change options that
     /// matter to a send in progress.
     pub fn socket(&self) -> Result<SocketProxy<'_>, UnixClientError> {
-        self.check_open()?;
-        Ok(SocketProxy::new(&self.socket))
+        self.connection.check_open()?;
+        Ok(SocketProxy::new(&self.connection.socket))
     }
 
     /// The protocol object.
     pub fn protocol(&self) -> &P {
-        &self.protocol
+        self.connection.protocol()
     }
 
     /// Closes the connection: the peer sees end of stream, a pending receive or send
     /// returns [`UnixClientError::Closed`], later calls fail with `Closed`. Idempotent;
     /// does not wait for a pending receive.
     pub fn close(&self) {
-        if !self.closed.is_cancelled() {
-            self.closed.cancel();
-            let _ = socket2::SockRef::from(&self.socket).shutdown(std::net::Shutdown::Both);
-        }
+        self.connection.close();
     }
 
     /// `true` once [`close`](Self::close) was called.
     pub fn is_closed(&self) -> bool {
-        self.closed.is_cancelled()
-    }
-
-    fn check_open(&self) -> Result<(), UnixClientError> {
-        if self.is_closed() {
-            Err(UnixClientError::Closed)
-        } else {
-            Ok(())
-        }
+        self.connection.is_closed()
     }
 }
 

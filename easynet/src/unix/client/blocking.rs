@@ -1,7 +1,8 @@
 //! The blocking Unix stream client.
 
+use super::connection::Connection;
 use super::{
-    IntoSocket, UnixClientConfig, UnixClientError, adopt, buffered_packet, connect_blocking, fill,
+    IntoSocket, UnixClientConfig, UnixClientError, adopt, buffered_packet, connect_blocking,
     prepare, to_address,
 };
 use crate::protocol::StreamProtocol;
@@ -9,7 +10,7 @@ use crate::received_packets::Iteration;
 use crate::socket::SocketProxy;
 use crate::unix::UnixSocketAddress;
 use crate::unix::ancillary::{
-    Credentials, ReceivedAncillary, SocketAncillary, peer_credentials, send_with_ancillary,
+    Credentials, ReceivedAncillary, SocketAncillary, send_with_ancillary,
 };
 use crate::unix::framed::FramedReader;
 use bytes::BytesMut;
@@ -19,7 +20,7 @@ use std::io;
 use std::iter::FusedIterator;
 use std::os::fd::{AsFd, OwnedFd};
 use std::os::unix::net::UnixStream;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -52,22 +53,14 @@ use std::time::{Duration, Instant};
 /// # Ok(()) }
 /// ```
 pub struct UnixStreamClient<P: StreamProtocol> {
-    protocol: P,
-    socket: UnixStream,
+    connection: Connection<P, UnixStream, AtomicBool>,
     send_lock: Mutex<()>,
     recv: Mutex<FramedReader<P::Decoder>>,
-    closed: AtomicBool,
-    write_closed: AtomicBool,
-    /// See [`UnixClientConfig::max_pending_fds`].
-    max_pending_fds: usize,
 }
 
 impl<P: StreamProtocol> fmt::Debug for UnixStreamClient<P> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("UnixStreamClient")
-            .field("socket", &self.socket)
-            .field("closed", &self.closed)
-            .finish_non_exhaustive()
+        self.connection.debug("UnixStreamClient", f)
     }
 }
 
@@ -133,13 +126,14 @@ impl<P: StreamProtocol> UnixStreamClient<P> {
     ) -> Result<Self, UnixClientError> {
         let (socket, reader) = prepare(fd, &protocol, &config)?;
         Ok(Self {
-            protocol,
-            socket,
+            connection: Connection::new(
+                protocol,
+                socket,
+                AtomicBool::new(false),
+                config.max_pending_fds,
+            ),
             send_lock: Mutex::new(()),
             recv: Mutex::new(reader),
-            closed: AtomicBool::new(false),
-            write_closed: AtomicBool::new(false),
-            max_pending_fds: config.max_pending_fds,
         })
     }
 
@@ -156,20 +150,10 @@ impl<P: StreamProtocol> UnixStreamClient<P> {
         ancillary: &SocketAncillary<'_>,
     ) -> Result<(), UnixClientError> {
         let mut out = BytesMut::new();
-        self.protocol.encode_frame(packet, &mut out)?;
+        self.connection.protocol().encode_frame(packet, &mut out)?;
         let _guard = lock(&self.send_lock);
-        self.check_can_send()?;
+        self.connection.check_can_send()?;
         self.write_all(&out, ancillary)
-    }
-
-    fn check_can_send(&self) -> Result<(), UnixClientError> {
-        if self.closed.load(Ordering::Acquire) {
-            Err(UnixClientError::Closed)
-        } else if self.write_closed.load(Ordering::Acquire) {
-            Err(UnixClientError::WriteClosed)
-        } else {
-            Ok(())
-        }
     }
 
     fn write_all(
@@ -180,7 +164,7 @@ impl<P: StreamProtocol> UnixStreamClient<P> {
         let none = SocketAncillary::new();
         let mut ancillary = ancillary;
         while !data.is_empty() {
-            match send_with_ancillary(self.socket.as_fd(), data, ancillary) {
+            match send_with_ancillary(self.connection.socket.as_fd(), data, ancillary) {
                 Ok(n) => {
                     data = &data[n..];
                     ancillary = &none;
@@ -189,7 +173,7 @@ impl<P: StreamProtocol> UnixStreamClient<P> {
                     self.wait(PollFlags::OUT, None)?;
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(_) if self.closed.load(Ordering::Acquire) => {
+                Err(_) if self.connection.is_closed() => {
                     return Err(UnixClientError::Closed);
                 }
                 Err(e) => return Err(UnixClientError::Io(e)),
@@ -215,7 +199,7 @@ impl<P: StreamProtocol> UnixStreamClient<P> {
             }
             None => None,
         };
-        let mut fds = [PollFd::new(&self.socket, events)];
+        let mut fds = [PollFd::new(&self.connection.socket, events)];
         match rustix::event::poll(&mut fds, timeout.as_ref()) {
             Ok(n) => Ok(n > 0),
             Err(rustix::io::Errno::INTR) => Ok(true),
@@ -261,13 +245,11 @@ impl<P: StreamProtocol> UnixStreamClient<P> {
         deadline: Option<Instant>,
     ) -> Result<P::Received, UnixClientError> {
         loop {
-            if self.closed.load(Ordering::Acquire) {
-                return Err(UnixClientError::Closed);
-            }
+            self.connection.check_open()?;
             if let Some(result) = buffered_packet(reader) {
                 return result;
             }
-            match fill(reader, self.socket.as_fd(), self.max_pending_fds) {
+            match self.connection.fill(reader) {
                 Ok(_) => {}
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                     if !self.wait(PollFlags::IN, deadline)? {
@@ -275,7 +257,7 @@ impl<P: StreamProtocol> UnixStreamClient<P> {
                     }
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(_) if self.closed.load(Ordering::Acquire) => {
+                Err(_) if self.connection.is_closed() => {
                     return Err(UnixClientError::Closed);
                 }
                 Err(e) if e.kind() == io::ErrorKind::ConnectionReset => {
@@ -353,70 +335,55 @@ impl<P: StreamProtocol> UnixStreamClient<P> {
         // Taking the send lock waits for a send in progress: sends write everything
         // before returning, so holding it means everything is flushed.
         let _guard = lock(&self.send_lock);
-        if self.closed.load(Ordering::Acquire) {
-            return Err(UnixClientError::Closed);
-        }
-        if !self.write_closed.swap(true, Ordering::AcqRel) {
-            self.socket
-                .shutdown(std::net::Shutdown::Write)
-                .map_err(UnixClientError::Io)?;
-        }
-        Ok(())
+        self.connection.shutdown_write()
     }
 
     /// The peer process's credentials (`SO_PEERCRED`: pid, uid, gid at connect time).
     pub fn peer_credentials(&self) -> Result<Credentials, UnixClientError> {
-        peer_credentials(&self.socket).map_err(UnixClientError::Io)
+        self.connection.peer_credentials()
     }
 
     /// The local address of the socket (`None` for an unnamed socket, which is what a
     /// connecting client usually has).
     pub fn local_addr(&self) -> Result<Option<UnixSocketAddress>, UnixClientError> {
-        self.check_open()?;
-        Ok(to_address(&self.socket.local_addr()?))
+        self.connection.check_open()?;
+        Ok(to_address(&self.connection.socket.local_addr()?))
     }
 
     /// The peer's address: the server's socket path or abstract name (`None` for an
     /// unnamed peer).
     pub fn peer_addr(&self) -> Result<Option<UnixSocketAddress>, UnixClientError> {
-        self.check_open()?;
-        Ok(to_address(&self.socket.peer_addr()?))
+        self.connection.check_open()?;
+        Ok(to_address(&self.connection.socket.peer_addr()?))
     }
 
     /// A proxy for low-level socket operations (`setsockopt` and friends, through
     /// [`socket2::Socket`]). It holds the send lock while it lives, so socket options
     /// never change in the middle of a write: drop it promptly.
     pub fn socket(&self) -> Result<SocketProxy<'_>, UnixClientError> {
-        self.check_open()?;
-        Ok(SocketProxy::locked(&self.socket, lock(&self.send_lock)))
+        self.connection.check_open()?;
+        Ok(SocketProxy::locked(
+            &self.connection.socket,
+            lock(&self.send_lock),
+        ))
     }
 
     /// The protocol object.
     pub fn protocol(&self) -> &P {
-        &self.protocol
+        self.connection.protocol()
     }
 
     /// Closes the connection: the peer sees end of stream, a receive blocked in another
     /// thread returns [`UnixClientError::Closed`] promptly, and every later call fails
     /// with `Closed`. Idempotent. Does not wait for the receive lock.
     pub fn close(&self) {
-        if !self.closed.swap(true, Ordering::AcqRel) {
-            // Wakes every thread polling this socket (see the type's docs).
-            let _ = self.socket.shutdown(std::net::Shutdown::Both);
-        }
+        // The shutdown wakes every thread polling this socket (see the type's docs).
+        self.connection.close();
     }
 
     /// `true` once [`close`](Self::close) was called.
     pub fn is_closed(&self) -> bool {
-        self.closed.load(Ordering::Acquire)
-    }
-
-    fn check_open(&self) -> Result<(), UnixClientError> {
-        if self.is_closed() {
-            Err(UnixClientError::Closed)
-        } else {
-            Ok(())
-        }
+        self.connection.is_closed()
     }
 }
 

@@ -1,6 +1,7 @@
 //! Configuration shared by the blocking and the async Unix stream client.
 
-use crate::unix::ancillary::DEFAULT_ANCILLARY_BUFFER_SIZE;
+use crate::unix::ancillary::{DEFAULT_ANCILLARY_BUFFER_SIZE, DEFAULT_MAX_PENDING_FDS};
+use crate::unix::framed::DEFAULT_MAX_RECV_SIZE;
 use std::time::Duration;
 
 /// How a Unix stream client connects and receives.
@@ -55,9 +56,9 @@ impl Default for UnixClientConfig {
     fn default() -> Self {
         Self {
             connect_timeout: None,
-            max_recv_size: 65536,
+            max_recv_size: DEFAULT_MAX_RECV_SIZE,
             ancillary_buffer_size: DEFAULT_ANCILLARY_BUFFER_SIZE,
-            max_pending_fds: 253,
+            max_pending_fds: DEFAULT_MAX_PENDING_FDS,
             receive_credentials: false,
         }
     }
@@ -75,33 +76,11 @@ impl UnixClientConfig {
         Self::default()
     }
 
-    /// Sets [`connect_timeout`](Self::connect_timeout).
-    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = Some(timeout);
-        self
-    }
-
-    /// Sets [`max_recv_size`](Self::max_recv_size).
-    pub fn max_recv_size(mut self, size: usize) -> Self {
-        self.max_recv_size = size;
-        self
-    }
-
-    /// Sets [`ancillary_buffer_size`](Self::ancillary_buffer_size).
-    pub fn ancillary_buffer_size(mut self, size: usize) -> Self {
-        self.ancillary_buffer_size = size;
-        self
-    }
-
-    /// Sets [`max_pending_fds`](Self::max_pending_fds).
-    pub fn max_pending_fds(mut self, max: usize) -> Self {
-        self.max_pending_fds = max;
-        self
-    }
-
-    /// Sets [`receive_credentials`](Self::receive_credentials).
-    pub fn receive_credentials(mut self, enabled: bool) -> Self {
-        self.receive_credentials = enabled;
-        self
+    crate::builder::setters! {
+        connect_timeout(timeout: Duration) = Some(timeout);
+        max_recv_size(size: usize);
+        ancillary_buffer_size(size: usize);
+        max_pending_fds(max: usize);
+        receive_credentials(enabled: bool);
     }
 }

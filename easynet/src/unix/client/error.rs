@@ -1,6 +1,6 @@
 //! Errors of the Unix stream clients.
 
-use crate::adopt::{InvalidSocketKind, Refused};
+use crate::adopt::InvalidSocketKind;
 use crate::protocol::{ParseError, SerializeError};
 use std::io;
 
@@ -63,29 +63,6 @@ pub enum UnixClientError {
 }
 
 impl UnixClientError {
-    /// `true` for [`Closed`](Self::Closed).
-    ///
-    /// ```
-    /// use easynet::unix::client::UnixClientError;
-    /// assert!(UnixClientError::Closed.is_closed());
-    /// assert!(!UnixClientError::Timeout.is_closed());
-    /// ```
-    pub fn is_closed(&self) -> bool {
-        matches!(self, Self::Closed)
-    }
-
-    /// `true` for [`Timeout`](Self::Timeout) (not for
-    /// [`ConnectTimeout`](Self::ConnectTimeout)).
-    ///
-    /// ```
-    /// use easynet::unix::client::UnixClientError;
-    /// assert!(UnixClientError::Timeout.is_timeout());
-    /// assert!(!UnixClientError::ConnectTimeout.is_timeout());
-    /// ```
-    pub fn is_timeout(&self) -> bool {
-        matches!(self, Self::Timeout)
-    }
-
     /// `true` for [`Eof`](Self::Eof): the peer closed the connection.
     ///
     /// ```
@@ -96,68 +73,19 @@ impl UnixClientError {
     pub fn is_eof(&self) -> bool {
         matches!(self, Self::Eof)
     }
-
-    /// `true` for an [`Io`](Self::Io) error of kind
-    /// [`ConnectionRefused`](io::ErrorKind::ConnectionRefused): nobody listens on the
-    /// socket path (a stale socket file, for instance).
-    ///
-    /// ```
-    /// use easynet::unix::client::UnixClientError;
-    /// use std::io;
-    /// let err = UnixClientError::from(io::Error::from(io::ErrorKind::ConnectionRefused));
-    /// assert!(err.is_connection_refused());
-    /// ```
-    pub fn is_connection_refused(&self) -> bool {
-        matches!(self, Self::Io(e) if e.kind() == io::ErrorKind::ConnectionRefused)
-    }
-
-    /// The parse error, for [`Parse`](Self::Parse).
-    ///
-    /// ```
-    /// use easynet::protocol::ParseError;
-    /// use easynet::unix::client::UnixClientError;
-    /// let err = UnixClientError::Parse(ParseError::invalid_data("bad", b"{"));
-    /// assert_eq!(&err.parse_error().unwrap().bytes()[..], b"{");
-    /// ```
-    pub fn parse_error(&self) -> Option<&ParseError> {
-        match self {
-            Self::Parse(e) => Some(e),
-            _ => None,
-        }
-    }
 }
 
-impl From<ParseError> for UnixClientError {
-    fn from(e: ParseError) -> Self {
-        Self::Parse(e)
-    }
-}
-
-impl From<SerializeError> for UnixClientError {
-    fn from(e: SerializeError) -> Self {
-        Self::Serialize(e)
-    }
-}
-
-impl From<Refused> for UnixClientError {
-    fn from(refused: Refused) -> Self {
-        match refused {
-            Refused::Invalid(kind) => Self::InvalidSocket(kind),
-            Refused::Io(e) => Self::Io(e),
-        }
-    }
-}
-
-impl crate::received_packets::ClientError for UnixClientError {
-    fn timeout() -> Self {
-        Self::Timeout
-    }
-
-    fn ends_iteration(&self) -> bool {
-        self.is_timeout() || self.is_closed()
-    }
-
-    fn is_recoverable(&self) -> bool {
-        self.parse_error().is_some()
-    }
-}
+crate::client_error::client_error_impls!(
+    UnixClientError = "easynet::unix::client::UnixClientError",
+    is_timeout: {
+        /// Not for [`ConnectTimeout`](Self::ConnectTimeout):
+        ///
+        /// ```
+        /// use easynet::unix::client::UnixClientError;
+        /// assert!(!UnixClientError::ConnectTimeout.is_timeout());
+        /// ```
+    },
+    is_connection_refused: {
+        /// nobody listens on the socket path (a stale socket file, for instance).
+    },
+);

@@ -9,6 +9,7 @@
 mod asynchronous;
 mod blocking;
 mod config;
+mod connection;
 mod error;
 
 pub use crate::adopt::{IntoSocket, InvalidSocketKind};

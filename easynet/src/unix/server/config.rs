@@ -1,6 +1,7 @@
 //! Options of the Unix stream server.
 
-use crate::unix::ancillary::DEFAULT_ANCILLARY_BUFFER_SIZE;
+use crate::unix::ancillary::{DEFAULT_ANCILLARY_BUFFER_SIZE, DEFAULT_MAX_PENDING_FDS};
+use crate::unix::framed::DEFAULT_MAX_RECV_SIZE;
 use std::time::Duration;
 
 /// Options of [`UnixStreamServer`](super::UnixStreamServer).
@@ -74,9 +75,9 @@ impl Default for UnixServerConfig {
             socket_mode: None,
             max_connections: 1024,
             idle_timeout: None,
-            max_recv_size: 65536,
+            max_recv_size: DEFAULT_MAX_RECV_SIZE,
             ancillary_buffer_size: DEFAULT_ANCILLARY_BUFFER_SIZE,
-            max_pending_fds: 253,
+            max_pending_fds: DEFAULT_MAX_PENDING_FDS,
             receive_credentials: false,
             backlog: 1024,
             shutdown_grace: Duration::from_secs(10),
@@ -85,57 +86,15 @@ impl Default for UnixServerConfig {
 }
 
 impl UnixServerConfig {
-    /// Sets [`socket_mode`](Self::socket_mode).
-    pub fn socket_mode(mut self, mode: u32) -> Self {
-        self.socket_mode = Some(mode);
-        self
-    }
-
-    /// Sets [`max_connections`](Self::max_connections).
-    pub fn max_connections(mut self, max: usize) -> Self {
-        self.max_connections = max;
-        self
-    }
-
-    /// Sets [`idle_timeout`](Self::idle_timeout).
-    pub fn idle_timeout(mut self, timeout: Duration) -> Self {
-        self.idle_timeout = Some(timeout);
-        self
-    }
-
-    /// Sets [`max_recv_size`](Self::max_recv_size).
-    pub fn max_recv_size(mut self, size: usize) -> Self {
-        self.max_recv_size = size;
-        self
-    }
-
-    /// Sets [`ancillary_buffer_size`](Self::ancillary_buffer_size).
-    pub fn ancillary_buffer_size(mut self, size: usize) -> Self {
-        self.ancillary_buffer_size = size;
-        self
-    }
-
-    /// Sets [`max_pending_fds`](Self::max_pending_fds).
-    pub fn max_pending_fds(mut self, max: usize) -> Self {
-        self.max_pending_fds = max;
-        self
-    }
-
-    /// Sets [`receive_credentials`](Self::receive_credentials).
-    pub fn receive_credentials(mut self, enabled: bool) -> Self {
-        self.receive_credentials = enabled;
-        self
-    }
-
-    /// Sets [`backlog`](Self::backlog).
-    pub fn backlog(mut self, backlog: i32) -> Self {
-        self.backlog = backlog;
-        self
-    }
-
-    /// Sets [`shutdown_grace`](Self::shutdown_grace).
-    pub fn shutdown_grace(mut self, grace: Duration) -> Self {
-        self.shutdown_grace = grace;
-        self
+    crate::builder::setters! {
+        socket_mode(mode: u32) = Some(mode);
+        max_connections(max: usize);
+        idle_timeout(timeout: Duration) = Some(timeout);
+        max_recv_size(size: usize);
+        ancillary_buffer_size(size: usize);
+        max_pending_fds(max: usize);
+        receive_credentials(enabled: bool);
+        backlog(backlog: i32);
+        shutdown_grace(grace: Duration);
     }
 }

@@ -250,6 +250,17 @@ fn server_only(which: &str) -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
+/// A client socket connected to `server`, with a receive timeout generous enough for
+/// a server slowed down by callgrind.
+fn callgrind_client(server: SocketAddr) -> UdpSocket {
+    let socket = UdpSocket::bind("127.0.0.1:0").expect("client bind");
+    socket.connect(server).expect("connect");
+    socket
+        .set_read_timeout(Some(Duration::from_secs(60)))
+        .expect("timeout");
+    socket
+}
+
 /// `requests` echoes of `payload` bytes from `clients` sockets, each keeping `window`
 /// datagrams in flight. The server (slowed down by callgrind) then always has
 /// datagrams waiting: it is measured busy, the regime where throughput is decided, and
@@ -265,11 +276,7 @@ fn windowed(server: SocketAddr, payload: usize, requests: u64, clients: u64, win
     std::thread::scope(|scope| {
         for _ in 0..clients {
             scope.spawn(move || {
-                let socket = UdpSocket::bind("127.0.0.1:0").expect("client bind");
-                socket.connect(server).expect("connect");
-                socket
-                    .set_read_timeout(Some(Duration::from_secs(60)))
-                    .expect("timeout");
+                let socket = callgrind_client(server);
                 let out = vec![0x42_u8; payload];
                 let mut buf = vec![0_u8; 65536];
                 let mut sent = 0;
@@ -356,11 +363,7 @@ const IDLE_FRACTION: u64 = 10;
 /// every request then costs the server a wake-up and a return to its idle wait, as
 /// with one client in ping-pong, and the count does not depend on timing.
 fn one_at_a_time(server: SocketAddr, payload: usize, requests: u64) {
-    let socket = UdpSocket::bind("127.0.0.1:0").expect("client bind");
-    socket.connect(server).expect("connect");
-    socket
-        .set_read_timeout(Some(Duration::from_secs(60)))
-        .expect("timeout");
+    let socket = callgrind_client(server);
     let out = vec![0x42_u8; payload];
     let mut buf = vec![0_u8; 65536];
     for _ in 0..requests {

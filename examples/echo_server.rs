@@ -21,7 +21,7 @@ use easynet::protocol::{DatagramProtocol, Json, Line, Raw, RawChunks, StreamProt
 use easynet::request_handler;
 use easynet::udp::server::{DatagramClient, SendError, UdpServer};
 use easynet::unix::UnixSocketAddress;
-use easynet::unix::server::{StreamClient, StreamSendError, UnixStreamServer};
+use easynet::unix::server::{StreamClient, UnixStreamServer};
 use std::borrow::Borrow;
 use std::io::Write;
 use std::marker::PhantomData;
@@ -68,7 +68,7 @@ where
     P::Sent: Sync,
     P::Received: Borrow<P::Sent> + Send + 'static,
 {
-    async fn handle(&self, client: &mut StreamClient<P>) -> Result<(), StreamSendError> {
+    async fn handle(&self, client: &mut StreamClient<P>) -> Result<(), SendError> {
         match recv!() {
             Ok(packet) => client.send_packet(packet.borrow()).await,
             Err(RecvError::Parse(e)) => {

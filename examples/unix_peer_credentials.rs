@@ -27,7 +27,7 @@ impl Daemon {
     async fn on_connection(
         &self,
         client: &mut StreamClient<Line>,
-    ) -> Result<(), easynet::unix::server::StreamSendError> {
+    ) -> Result<(), easynet::unix::server::SendError> {
         let allowed = client
             .peer_credentials()
             .is_some_and(|c| self.allowed_uids.contains(&c.uid));
@@ -42,7 +42,7 @@ impl Daemon {
     async fn handle(
         &self,
         client: &mut StreamClient<Line>,
-    ) -> Result<(), easynet::unix::server::StreamSendError> {
+    ) -> Result<(), easynet::unix::server::SendError> {
         if let Ok(request) = recv!() {
             let who = client.peer_credentials().map(|c| c.pid).unwrap_or_default();
             client

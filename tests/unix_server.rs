@@ -8,7 +8,7 @@ use easynet::handler::{
     HandlerClient, HandlerError, HandlerResult, PacketReceiver, RecvError, RequestHandler,
     ServiceContext,
 };
-use easynet::unix::server::{StreamClient, UnixServerConfig, UnixServerError, UnixStreamServer};
+use easynet::unix::server::{ServerError, StreamClient, UnixServerConfig, UnixStreamServer};
 use easynet::unix::{
     SocketAncillary, UnixClientConfig, UnixClientError, UnixSocketAddress, UnixStreamClient,
 };
@@ -586,7 +586,7 @@ fn path_of_a_live_server_is_refused() {
     let f = start(Scripted::default(), UnixServerConfig::default());
     let second = UnixStreamServer::spawn_background(&f.path, Lines::default(), Scripted::default());
     match second {
-        Err(UnixServerError::AddressInUse(p)) => assert_eq!(p, f.path),
+        Err(ServerError::AddressInUse(p)) => assert_eq!(p, f.path),
         other => panic!("expected AddressInUse, got {other:?}"),
     }
     // The first server is untouched.
@@ -602,7 +602,7 @@ fn a_path_that_is_not_a_socket_is_refused_and_kept() {
     std::fs::write(&path, "precious").unwrap();
     let result = UnixStreamServer::spawn_background(&path, Lines::default(), Scripted::default());
     assert!(
-        matches!(result, Err(UnixServerError::NotASocket(_))),
+        matches!(result, Err(ServerError::NotASocket(_))),
         "{result:?}"
     );
     assert_eq!(std::fs::read_to_string(&path).unwrap(), "precious");
@@ -801,7 +801,7 @@ async fn service_init_failure_is_returned_by_serve_forever() {
         .await
         .unwrap()
     {
-        Err(UnixServerError::ServiceInit(e)) => assert_eq!(e.to_string(), "no database"),
+        Err(ServerError::ServiceInit(e)) => assert_eq!(e.to_string(), "no database"),
         other => panic!("expected ServiceInit, got {other:?}"),
     }
     assert!(!server.is_serving());

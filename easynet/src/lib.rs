@@ -27,12 +27,14 @@ pub mod guide;
 pub mod handler;
 pub mod protocol;
 mod received_packets;
+mod server_error;
 pub mod socket;
 pub mod udp;
 pub mod unix;
 
 pub use easynet_macros::{protocol, request_handler};
 pub use handler::{RecvError, RequestHandler};
+pub use server_error::{SendError, ServerError};
 
 /// Not public API: items used by the code that easynet's macros generate.
 #[doc(hidden)]

@@ -662,7 +662,7 @@
 //!   [`ReceivedAncillary::truncated`], a warning is logged and they are counted in
 //!   [`ServerStats::dropped_fds`];
 //! * a stale socket file left by a dead server is replaced; binding where a live server
-//!   listens fails with [`UnixServerError::AddressInUse`]; at shutdown the file is removed
+//!   listens fails with [`ServerError::AddressInUse`]; at shutdown the file is removed
 //!   only if it is still ours (same device and inode);
 //! * limits, each counted in [`ServerStats`]: `max_connections` (extra connections are
 //!   accepted and closed at once, counted in `rejected`), the protocol's frame limit (a
@@ -698,5 +698,5 @@
 //! [`StreamClient`]: crate::unix::server::StreamClient
 //! [`StreamClient::close`]: crate::unix::server::StreamClient::close
 //! [`StreamClient::take_received_fds`]: crate::unix::server::StreamClient::take_received_fds
-//! [`UnixServerError::AddressInUse`]: crate::unix::server::UnixServerError::AddressInUse
+//! [`ServerError::AddressInUse`]: crate::unix::server::ServerError::AddressInUse
 //! [`ServerStats`]: crate::unix::server::ServerStats

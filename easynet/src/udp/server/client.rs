@@ -3,7 +3,7 @@
 use super::shared::Shared;
 use super::table::Slot;
 use crate::handler::{HandlerClient, PacketReceiver, RecvError};
-use crate::protocol::{DatagramProtocol, SerializeError};
+use crate::protocol::DatagramProtocol;
 use crate::socket::SocketProxy;
 use bytes::{Bytes, BytesMut};
 use std::collections::VecDeque;
@@ -21,17 +21,7 @@ thread_local! {
     static SEND_BUFFER: std::cell::RefCell<BytesMut> = std::cell::RefCell::new(BytesMut::new());
 }
 
-/// Why [`DatagramClient::send_packet`] failed.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum SendError {
-    /// The packet could not be serialized; nothing was sent.
-    #[error("cannot serialize the packet")]
-    Serialize(#[source] SerializeError),
-    /// The socket refused the datagram.
-    #[error("cannot send the datagram")]
-    Io(#[source] std::io::Error),
-}
+pub use crate::SendError;
 
 /// One client of a UDP server, as its conversation sees it: `&mut DatagramClient<P>` is
 /// the parameter of `handle`.

@@ -18,7 +18,7 @@
 //! peer that leaves between requests ends the loop quietly.
 
 use super::stats::Counters;
-use super::{StreamSendError, UnixServerConfig};
+use super::{SendError, UnixServerConfig};
 use crate::handler::{HandlerClient, HandlerError, PacketReceiver, RecvError, RequestHandler};
 use crate::protocol::StreamProtocol;
 use crate::socket::SocketProxy;
@@ -118,7 +118,7 @@ impl<P: StreamProtocol> StreamClient<P> {
     ///
     /// Cancel safety: not cancel safe (a frame may be half written); the connection
     /// should then be closed.
-    pub async fn send_packet(&mut self, packet: &P::Sent) -> Result<(), StreamSendError> {
+    pub async fn send_packet(&mut self, packet: &P::Sent) -> Result<(), SendError> {
         self.send_packet_with_ancillary(packet, &SocketAncillary::new())
             .await
     }
@@ -129,7 +129,7 @@ impl<P: StreamProtocol> StreamClient<P> {
         &mut self,
         packet: &P::Sent,
         fds: &[BorrowedFd<'_>],
-    ) -> Result<(), StreamSendError> {
+    ) -> Result<(), SendError> {
         let ancillary = SocketAncillary::new().with_fds(fds.iter());
         self.send_packet_with_ancillary(packet, &ancillary).await
     }
@@ -140,7 +140,7 @@ impl<P: StreamProtocol> StreamClient<P> {
         &mut self,
         packet: &P::Sent,
         ancillary: &SocketAncillary<'_>,
-    ) -> Result<(), StreamSendError> {
+    ) -> Result<(), SendError> {
         self.out.clear();
         self.protocol.encode_frame(packet, &mut self.out)?;
         write_all(&self.shared, &self.out, ancillary).await
@@ -200,25 +200,25 @@ async fn write_all(
     shared: &Shared,
     mut data: &[u8],
     ancillary: &SocketAncillary<'_>,
-) -> Result<(), StreamSendError> {
+) -> Result<(), SendError> {
     let none = SocketAncillary::new();
     let mut ancillary = ancillary;
     while !data.is_empty() {
         if shared.is_closed() {
-            return Err(StreamSendError::Closed);
+            return Err(SendError::Closed);
         }
         // Immediate when tokio already knows the socket is writable (the usual case).
         let mut guard = tokio::select! {
             biased;
             guard = std::future::poll_fn(|cx| shared.fd.poll_write_ready(cx)) => {
-                guard.map_err(StreamSendError::Io)?
+                guard.map_err(SendError::Io)?
             }
             () = shared.wake.cancelled() => {
                 if shared.is_closed() {
-                    return Err(StreamSendError::Closed);
+                    return Err(SendError::Closed);
                 }
                 // Server shutdown: a conversation may still say goodbye.
-                shared.fd.writable().await.map_err(StreamSendError::Io)?
+                shared.fd.writable().await.map_err(SendError::Io)?
             }
         };
         match guard.try_io(|fd| send_with_ancillary(fd.as_fd(), data, ancillary)) {
@@ -227,7 +227,7 @@ async fn write_all(
                 ancillary = &none;
             }
             Ok(Err(e)) if e.kind() == io::ErrorKind::Interrupted => {}
-            Ok(Err(e)) => return Err(StreamSendError::Io(e)),
+            Ok(Err(e)) => return Err(SendError::Io(e)),
             // Not writable after all: readiness cleared, wait again.
             Err(_would_block) => {}
         }
@@ -668,10 +668,10 @@ fn is_end_of_connection(e: &HandlerError) -> bool {
                 RecvError::Disconnected | RecvError::ServerClosing | RecvError::Io(_)
             );
         }
-        if let Some(send) = err.downcast_ref::<StreamSendError>() {
+        if let Some(send) = err.downcast_ref::<SendError>() {
             return match send {
-                StreamSendError::Closed => true,
-                StreamSendError::Io(e) => is_peer_gone(e),
+                SendError::Closed => true,
+                SendError::Io(e) => is_peer_gone(e),
                 _ => false,
             };
         }

@@ -20,7 +20,7 @@
 //! * **Access control**: [`StreamClient::peer_credentials`] is known before the first
 //!   `recv!()`; [`UnixServerConfig::socket_mode`] sets the socket file's permissions.
 //! * **Socket file**: a stale file left by a dead server is replaced; a path where a live
-//!   server listens is refused ([`UnixServerError::AddressInUse`]); the file is removed at
+//!   server listens is refused ([`ServerError::AddressInUse`]); the file is removed at
 //!   shutdown if it is still ours (same device and inode).
 //! * **Limits** ([`UnixServerConfig`]), each counted in [`ServerStats`]: connections
 //!   beyond `max_connections` are accepted and closed at once; a connection buffers at
@@ -36,7 +36,7 @@ mod stats;
 
 pub use config::UnixServerConfig;
 pub use connection::{StreamClient, StreamRequests};
-pub use error::{StreamSendError, UnixServerError};
+pub use error::{SendError, ServerError};
 pub use stats::ServerStats;
 
 use crate::handler::{RequestHandler, ServiceContext};
@@ -76,7 +76,7 @@ use tokio_util::task::TaskTracker;
 ///     }
 /// }
 ///
-/// # async fn run() -> Result<(), easynet::unix::server::UnixServerError> {
+/// # async fn run() -> Result<(), easynet::unix::server::ServerError> {
 /// let server = UnixStreamServer::bind("/tmp/echo.sock", Line::new(), Echo).await?;
 /// server.serve_forever().await
 /// # }
@@ -109,7 +109,7 @@ where
         address: impl Into<UnixSocketAddress>,
         protocol: P,
         handler: H,
-    ) -> Result<Self, UnixServerError> {
+    ) -> Result<Self, ServerError> {
         Self::bind_with_config(address, protocol, handler, UnixServerConfig::default()).await
     }
 
@@ -122,7 +122,7 @@ where
         protocol: P,
         handler: H,
         config: UnixServerConfig,
-    ) -> Result<Self, UnixServerError> {
+    ) -> Result<Self, ServerError> {
         Self::bind_now(address.into(), protocol, handler, config)
     }
 
@@ -134,11 +134,11 @@ where
         protocol: P,
         handler: H,
         config: UnixServerConfig,
-    ) -> Result<Self, UnixServerError> {
+    ) -> Result<Self, ServerError> {
         let (fd, socket_file) = bind_listener(&address, &config)?;
         let listener =
             tokio::net::UnixListener::from_std(std::os::unix::net::UnixListener::from(fd))
-                .map_err(UnixServerError::Io)?;
+                .map_err(ServerError::Io)?;
         tracing::info!(%address, "unix stream server listening");
         Ok(Self {
             listener,
@@ -218,7 +218,7 @@ where
     ///
     /// Cancel safety: dropping the future stops accepting and aborts the conversations
     /// (their `on_disconnection` does not run).
-    pub async fn serve_forever(&self) -> Result<(), UnixServerError> {
+    pub async fn serve_forever(&self) -> Result<(), ServerError> {
         self.serve_with_shutdown(std::future::pending()).await
     }
 
@@ -230,7 +230,7 @@ where
     pub async fn serve_with_shutdown(
         &self,
         signal: impl Future<Output = ()> + Send,
-    ) -> Result<(), UnixServerError> {
+    ) -> Result<(), ServerError> {
         if self.cx.shutdown.is_cancelled() {
             // Shut down before it served (a race a background server's owner may lose):
             // nothing to serve, just release the socket file.
@@ -238,7 +238,7 @@ where
             return Ok(());
         }
         if self.serving.swap(true, Ordering::AcqRel) {
-            return Err(UnixServerError::Io(std::io::Error::other(
+            return Err(ServerError::Io(std::io::Error::other(
                 "the server is already serving",
             )));
         }
@@ -250,7 +250,7 @@ where
             self.shutdown();
             service.stop_tasks(cx.config.shutdown_grace).await;
             self.serving.store(false, Ordering::Release);
-            return Err(UnixServerError::ServiceInit(e));
+            return Err(ServerError::ServiceInit(e));
         }
         let mut connections = JoinSet::new();
         let mut next_id: u64 = 0;
@@ -323,7 +323,7 @@ impl UnixStreamServer<(), ()> {
         address: impl Into<UnixSocketAddress>,
         protocol: P,
         handler: H,
-    ) -> Result<BackgroundServer, UnixServerError>
+    ) -> Result<BackgroundServer, ServerError>
     where
         P: StreamProtocol,
         P::Received: Send,
@@ -338,7 +338,7 @@ impl UnixStreamServer<(), ()> {
         protocol: P,
         handler: H,
         config: UnixServerConfig,
-    ) -> Result<BackgroundServer, UnixServerError>
+    ) -> Result<BackgroundServer, ServerError>
     where
         P: StreamProtocol,
         P::Received: Send,
@@ -352,7 +352,7 @@ impl UnixStreamServer<(), ()> {
                 let runtime = tokio::runtime::Builder::new_multi_thread()
                     .enable_all()
                     .build()
-                    .map_err(UnixServerError::Io)?;
+                    .map_err(ServerError::Io)?;
                 runtime.block_on(async move {
                     let server =
                         match UnixStreamServer::bind_now(address, protocol, handler, config) {
@@ -367,7 +367,7 @@ impl UnixStreamServer<(), ()> {
                     server.serve_forever().await
                 })
             })
-            .map_err(UnixServerError::Io)?;
+            .map_err(ServerError::Io)?;
         match ready_rx.recv() {
             Ok(Ok((address, handle))) => Ok(BackgroundServer {
                 address,
@@ -380,7 +380,7 @@ impl UnixStreamServer<(), ()> {
             }
             Err(_) => match thread.join() {
                 Ok(Err(e)) => Err(e),
-                _ => Err(UnixServerError::Io(std::io::Error::other(
+                _ => Err(ServerError::Io(std::io::Error::other(
                     "the server thread ended before listening",
                 ))),
             },
@@ -432,7 +432,7 @@ impl ShutdownHandle {
 pub struct BackgroundServer {
     address: UnixSocketAddress,
     handle: ShutdownHandle,
-    thread: Option<std::thread::JoinHandle<Result<(), UnixServerError>>>,
+    thread: Option<std::thread::JoinHandle<Result<(), ServerError>>>,
 }
 
 impl BackgroundServer {
@@ -452,15 +452,15 @@ impl BackgroundServer {
     }
 
     /// Shuts the server down gracefully and waits for its thread.
-    pub fn shutdown(mut self) -> Result<(), UnixServerError> {
+    pub fn shutdown(mut self) -> Result<(), ServerError> {
         self.stop()
     }
 
-    fn stop(&mut self) -> Result<(), UnixServerError> {
+    fn stop(&mut self) -> Result<(), ServerError> {
         self.handle.shutdown();
         match self.thread.take().map(std::thread::JoinHandle::join) {
             Some(Ok(result)) => result,
-            Some(Err(_)) => Err(UnixServerError::Io(std::io::Error::other(
+            Some(Err(_)) => Err(ServerError::Io(std::io::Error::other(
                 "the server thread panicked",
             ))),
             None => Ok(()),
